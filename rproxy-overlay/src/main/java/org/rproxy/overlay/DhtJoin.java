@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import lbms.plugins.mldht.kad.DHT;
+import lbms.plugins.mldht.kad.KBucketEntry;
 import lbms.plugins.mldht.kad.RPCServer;
 
 /**
@@ -41,7 +42,8 @@ final class DhtJoin {
      * Checked every 100 ms for 30 s; then, not joined yet (the bootstrap nodes down or out of
      * reach), every second for as long as it takes, the bootstrap nodes pinged again every 30 s:
      * every lookup waits for the join, and a node that gave up would keep every client's lookups
-     * waiting out their whole budget for good.
+     * waiting out their whole budget for good. While no node answered it, each second the nodes
+     * that contacted it are asked back ({@link #askContactsBack}).
      */
     private void watchJoin(int checksLeft) {
         if (joined.isDone() || !dht.isRunning()) {
@@ -52,6 +54,9 @@ final class DhtJoin {
         if (known >= want || (known > 0 && checksLeft <= 270)) {
             joined.complete(null);
         } else if (checksLeft > 0) {
+            if (checksLeft % 10 == 0) {
+                askContactsBack();
+            }
             CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS, dht.getScheduler())
                     .execute(() -> watchJoin(checksLeft - 1));
         } else {
@@ -70,6 +75,7 @@ final class DhtJoin {
         if (seconds % 30 == 0) {
             pingBootstrap(1);
         }
+        askContactsBack();
         CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, dht.getScheduler()).execute(() -> keepJoining(seconds + 1));
     }
 
@@ -118,6 +124,27 @@ final class DhtJoin {
         if (!joined.isDone() && knownNodes() < others) {
             CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS, dht.getScheduler())
                     .execute(() -> pingBootstrap(Math.min(attemptsLeft - 1, 15)));
+        }
+    }
+
+    /**
+     * While no node has answered this one, pings the nodes that contacted it (at most
+     * {@value NearestLookup#K}, {@link StartingNodes#unverified}): mldht keeps a node that
+     * contacted it out of the routing table proper until it answers, and does not ask it back on
+     * its own while the table is empty. So a bootstrap node whose own bootstrap nodes are all down
+     * never joined, though peers joined through it; asked back, such a peer answers and is a node
+     * of its routing table, and the node is joined.
+     */
+    private void askContactsBack() {
+        if (knownNodes() > 0) {
+            return;
+        }
+        RPCServer srv = dht.getServerManager().getRandomActiveServer(true);
+        if (srv == null || srv.getState() != RPCServer.State.RUNNING) {
+            return;
+        }
+        for (KBucketEntry e : StartingNodes.unverified(dht, dht.getOurID())) {
+            srv.ping(e.getAddress());
         }
     }
 

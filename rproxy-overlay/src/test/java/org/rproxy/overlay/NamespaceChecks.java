@@ -447,6 +447,10 @@ final class NamespaceChecks {
         NothingFoundChecks.peersWithNoPieceAreGivenUpEarly(dir);
     }
 
+    static void aBootstrapNodeOthersReachCountsAsJoined(Path dir) throws Exception {
+        JoinChecks.aBootstrapNodeOthersReachCountsAsJoined(dir);
+    }
+
     static void notJoinedIsSaid(Path dir) throws Exception {
         NothingFoundChecks.notJoinedIsSaid(dir);
     }

@@ -231,6 +231,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aBootstrapNodeWhoseOwnBootstrapIsDownIsJoinedOnceAPeerJoinsThroughIt(@TempDir Path dir) throws Exception {
+        inNamespace("aBootstrapNodeOthersReachCountsAsJoined", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void aPointerFoundOnceAPeerJoinsAPublisherStartedAloneNamesATorrentWhoseSeederIsFound(@TempDir Path dir)
             throws Exception {
         inNamespace("seederFoundWithThePointerOncePeersJoin", dir);
