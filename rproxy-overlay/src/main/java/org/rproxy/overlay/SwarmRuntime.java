@@ -14,7 +14,8 @@ import bt.runtime.Config;
  * fetched), no local service discovery, no peer exchange and no Message Stream Encryption,
  * timeouts short enough for small bundles and for seeders that come and go, and the blocks it
  * receives filed in {@link ReceivedBlocks}, and what the peer lookups found and how the
- * connections to the peers went told to {@link SeederWatches}. Stateless.
+ * connections to the peers went told to {@link SeederWatches}; its stop logs nothing
+ * ({@link QuietAcceptor}). Stateless.
  */
 final class SwarmRuntime {
     private SwarmRuntime() {
@@ -57,6 +58,8 @@ final class SwarmRuntime {
                 // how bt's connections to the peers found go, which bt tells nobody of
                 .module(WatchedConnections.module(watches))
                 .module(DirectSelector.module())
+                // bt's acceptor logs an ERROR at every stop; this one ends quietly
+                .module(QuietAcceptor.module())
                 // bt's custom modules override its own bindings (this one bt's BufferedPieceRegistry)
                 .module(binder -> binder.bind(IBufferedPieceRegistry.class).toInstance(blocks))
                 .disableLocalServiceDiscovery()

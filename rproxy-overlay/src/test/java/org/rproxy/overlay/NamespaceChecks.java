@@ -451,6 +451,10 @@ final class NamespaceChecks {
         JoinChecks.aBootstrapNodeOthersReachCountsAsJoined(dir);
     }
 
+    static void peersStopWithoutAnErrorOfBt(Path dir) throws Exception {
+        QuietStopChecks.peersStopWithoutAnErrorOfBt(dir);
+    }
+
     static void notJoinedIsSaid(Path dir) throws Exception {
         NothingFoundChecks.notJoinedIsSaid(dir);
     }

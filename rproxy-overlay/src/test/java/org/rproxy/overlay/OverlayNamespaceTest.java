@@ -231,6 +231,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void peersStopWithoutBtLoggingAnError(@TempDir Path dir) throws Exception {
+        inNamespace("peersStopWithoutAnErrorOfBt", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void aBootstrapNodeWhoseOwnBootstrapIsDownIsJoinedOnceAPeerJoinsThroughIt(@TempDir Path dir) throws Exception {
         inNamespace("aBootstrapNodeOthersReachCountsAsJoined", dir);
     }

@@ -24,7 +24,9 @@ import ch.qos.logback.core.spi.FilterReply;
  * errors (reading, a write's I/O failure) pass.</li>
  * </ul>
  * Named in the logging configurations ({@code conf/logback.xml}, {@code conf/logback-json.xml},
- * the harness's). Stateless.
+ * the harness's). The overlay's own peers no longer log the first (its {@code QuietAcceptor} ends
+ * bt's acceptor without it, so an application embedding a peer, which has no such filter, gets
+ * none); it is still dropped here should another bt runtime log it. Stateless.
  */
 public final class BtShutdownFilter extends TurboFilter {
     static final String LOGGER = "bt.net.IncomingConnectionListener";
