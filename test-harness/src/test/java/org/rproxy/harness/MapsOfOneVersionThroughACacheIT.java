@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -58,8 +59,14 @@ class MapsOfOneVersionThroughACacheIT {
     @TempDir
     Path dir;
 
+    /**
+     * The whole chain, in the scenarios tier ({@code mvn -B -Pscenarios -pl test-harness -am verify};
+     * test-harness's POM says why): its halves are proven in {@code mvn -B verify} by FitChaseTest
+     * and the cases below.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"nginx", "Varnish"})
+    @Tag("scenario")
     void behindTheShippedCacheTheMapsOfAVersionFitAgainWithinSeconds(String kind) throws Exception {
         try (PlainSubscriberIT.Lab lab = PlainSubscriberIT.Lab.origin(dir, MAX_AGE);
              PushPullProxy a = startA(lab);

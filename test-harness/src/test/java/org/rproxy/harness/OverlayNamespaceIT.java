@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
@@ -31,15 +32,17 @@ import org.rproxy.harness.scenario.NetworkNamespace;
  * loopback and private addresses: the peers use 100.64.0.0/10 addresses on the namespace's own
  * {@code lo}, so nothing can leave it. Skipped, saying why, where no namespace can be made.
  *
- * <p>Part of {@code mvn -B verify}: about a minute (42 to 74 s in five runs in a row on the shared
- * 2-core build machine; two to three minutes when other overlay runs load it);
- * {@code -Drproxy.overlay-it=false} leaves it out. The child's whole output is kept in
+ * <p>In the scenarios tier ({@code mvn -B -Pscenarios -pl test-harness -am verify}, which {@code .ci/run}
+ * runs after {@code mvn -B verify}; test-harness's POM says why), not in {@code mvn -B verify}: about a
+ * minute (42 to 74 s in five runs in a row on the shared 2-core build machine; two to three minutes
+ * when other overlay runs load it); {@code -Drproxy.overlay-it=false} leaves it out. The child's whole output is kept in
  * {@code target/overlay-namespace-it.log};
  * {@code -Doverlay.peers=N}, {@code -Doverlay.seeding=false} and a
  * {@code -Dlogback.configurationFile} are passed on to it.
  */
 @DisabledIfSystemProperty(named = "rproxy.overlay-it", matches = "false",
         disabledReason = "left out with -Drproxy.overlay-it=false")
+@Tag("scenario")
 class OverlayNamespaceIT {
 
     @Test

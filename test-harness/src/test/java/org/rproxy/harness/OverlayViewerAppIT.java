@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
@@ -21,9 +22,13 @@ import org.rproxy.harness.scenario.NetworkNamespace;
  * loopback and private addresses, so the nodes use 100.64.0.1 and .2 on the namespace's own
  * {@code lo}). Skipped, saying why, where no namespace can be made; {@code -Drproxy.overlay-it=false}
  * leaves it out. The child's whole output stays in {@code target/overlay-viewer-it.log}.
+ *
+ * <p>In the scenarios tier, not {@code mvn -B verify}: {@code mvn -B -Pscenarios -pl test-harness -am verify}
+ * runs it (test-harness's POM says why).
  */
 @DisabledIfSystemProperty(named = "rproxy.overlay-it", matches = "false",
         disabledReason = "left out with -Drproxy.overlay-it=false")
+@Tag("scenario")
 class OverlayViewerAppIT {
 
     @Test

@@ -12,6 +12,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.client.AltoClient;
@@ -31,7 +32,11 @@ import org.rproxy.origin.Origin;
  * follows a change through the proxy's stream, goes on through the origin's stream when the proxy
  * dies, and shuts down leaving none of the client's threads behind (the JDK's HttpClient selector
  * aside, which on Java 17 to 20 goes when the closed client is collected).
+ *
+ * <p>In the scenarios tier, not {@code mvn -B verify}: {@code mvn -B -Pscenarios -pl test-harness -am verify}
+ * runs it (test-harness's POM says why).
  */
+@Tag("scenario")
 class ViewerAppIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String ME = "128.36.1.5"; // PID1 in the sample maps

@@ -20,6 +20,7 @@ import io.netty.util.ResourceLeakDetector;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rproxy.harness.HarnessMain;
@@ -33,7 +34,9 @@ import org.rproxy.harness.topology.TopologySpec;
  * harness's counting relay: every viewer joins, everything signed verifies, the relay's count
  * equals the viewers' requests, returning viewers get 304s; a tampering upstream is caught by
  * every viewer; and, when this build has the pull proxy, the flash-crowd scenario passes in
- * miniature through one.
+ * miniature through one. The crowds are in the scenarios tier, not {@code mvn -B verify}
+ * ({@code mvn -B -Pscenarios -pl test-harness -am verify}; test-harness's POM says why); the outage
+ * case, the only proof that the outage verdict's counts add up, stays in {@code mvn -B verify}.
  */
 class ViewersScenarioIT {
     @TempDir
@@ -69,6 +72,7 @@ class ViewersScenarioIT {
     }
 
     @Test
+    @Tag("scenario")
     void aFewThousandViewersJoinVerifiedAndTheOriginCountMatchesTheirRequests() throws Exception {
         long before = relay.total();
         RunReport r = ctx.run("it-direct", ctx.crowd(List.of(relay.baseUri()), maps, 3_000,
@@ -87,6 +91,7 @@ class ViewersScenarioIT {
     }
 
     @Test
+    @Tag("scenario")
     void everyViewerCatchesAnUpstreamThatTampers() throws Exception {
         relay.mode(CountingRelay.Mode.TAMPER);
         try {
@@ -101,6 +106,7 @@ class ViewersScenarioIT {
     }
 
     @Test
+    @Tag("scenario")
     void theViewersCommandExitsZeroAndWritesItsReport() {
         int code = HarnessMain.run("viewers", "--target", relay.baseUri(), "--trust", lab.pub().toString(),
                 "--viewers", "500", "--arrival", "steady:1000", "--maps", maps.toString(), "--connections", "4",
@@ -140,6 +146,7 @@ class ViewersScenarioIT {
     }
 
     @Test
+    @Tag("scenario")
     void theFlashCrowdScenarioPassesInMiniatureThroughAPullProxy() {
         assumeTrue(lab.pullAvailable(), "the pull proxy is not in this build");
         int code = HarnessMain.run("scenario", "flash-crowd", "--viewers", "3000", "--window", "3s", "--connections", "8",
