@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p>An upstream failing is an operational event, logged as one line at WARN without a stack
  * (the reason names the upstream and what happened: the timeout, a refused or reset connection,
  * a body over {@code max-body}; {@link EntryFetch} logs the exception at DEBUG): for tracked
- * entries as one outage of the upstream however many wait on it ({@link UpstreamOutage}), for
+ * entries as one outage of the upstream however many wait on it ({@link UpstreamOutage}), but an
+ * answer that came and cannot be used (malformed, over {@code max-body}) as that entry's own, once
+ * per failure streak, since the upstream answered; for
  * misses, whose targets clients choose, at most once per {@code MISS_FAILURE_INTERVAL} in all with
  * the count of those not logged. Refused answers are logged by {@link Rejections}, naming the
  * upstream; so are a prefetched target's 404 and a 404 for a document the signed directory lists.
@@ -240,7 +242,7 @@ final class Attempts {
             if (e != null) {
                 if (UpstreamOutage.noAnswer(f)) {
                     outage.failed(key, f, e.held() != null); // one line for the upstream, not one per document
-                } else if (e.failedAt() == null && !f.rejected()) { // this proxy's overload, or busy connections
+                } else if (e.failedAt() == null && !f.rejected()) { // unusable, this proxy's overload, or busy connections
                     LOG.warn("{}: {}; {}", key, f.reason(),
                             e.held() == null ? "no copy held" : "serving the held copy while it is valid");
                 }

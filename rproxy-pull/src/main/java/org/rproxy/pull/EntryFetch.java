@@ -269,9 +269,11 @@ final class EntryFetch {
     }
 
     /**
-     * What a client is told when no answer came: 504 when the upstream timed out or could not be
-     * reached (it, not this proxy, is at fault), 503 when every connection to it stayed busy (this
-     * proxy's own overload: it carries {@code Retry-After}, since a retry soon may find one free).
+     * What a client is told when no usable answer came: 504 when the upstream timed out or could
+     * not be reached (it, not this proxy, is at fault), 502 when it answered what cannot be used
+     * (malformed, over {@code max-body}: it is up, and this document fails on its own), 503 when
+     * every connection to it stayed busy (this proxy's own overload: it carries
+     * {@code Retry-After}, since a retry soon may find one free).
      */
     private static FetchResult.Failed failed(Throwable t) {
         Throwable c = Completions.cause(t);
@@ -282,6 +284,7 @@ final class EntryFetch {
             case UNREACHABLE -> new FetchResult.Failed(504, "upstream unreachable: " + message, false);
             case BUSY -> new FetchResult.Failed(503, "upstream connections all busy: " + message, false);
             case FAILED -> new FetchResult.Failed(504, "upstream failed: " + message, false);
+            case UNUSABLE -> FetchResult.Failed.unusable("upstream answer unusable: " + message);
             case STOPPED -> FetchResult.Failed.STOPPING;
         };
     }

@@ -40,18 +40,24 @@ sealed interface FetchResult {
     }
 
     /**
-     * Nothing usable came back: unreachable, timed out, 5xx, or refused by verification. What is
-     * held stays; a client with nothing valid to get is answered {@code status}.
+     * Nothing usable came back: unreachable, timed out, 5xx, an answer that could not be used, or
+     * refused by verification. What is held stays; a client with nothing valid to get is answered
+     * {@code status}.
      *
-     * @param status         502 when the upstream sent something that did not verify, 503 when no
-     *                       connection to it was free within the timeout, else 504
+     * @param status         502 when the upstream sent something that did not verify or could not be
+     *                       used, 503 when no connection to it was free within the timeout, else 504
      * @param reason         for logs and the error body
      * @param rejected       true when verification refused the answer
      * @param upstreamStatus the status the upstream answered ({@code 5xx}, or another it may not
      *                       send), else 0: no answer came, or this proxy failed the attempt. An
      *                       upstream answering one document so is up ({@link UpstreamOutage})
+     * @param unusable       true when the upstream answered, but with what this proxy cannot take
+     *                       (malformed, a body over {@code max-body}:
+     *                       {@link org.rproxy.core.upstream.UpstreamException.Kind#UNUSABLE}): it is
+     *                       up, and this document fails on its own, as with {@code rejected}
      */
-    record Failed(int status, String reason, boolean rejected, int upstreamStatus) implements FetchResult {
+    record Failed(int status, String reason, boolean rejected, int upstreamStatus, boolean unusable)
+            implements FetchResult {
         /** This proxy is stopping: its own close cut the attempt, and no upstream is to blame. */
         static final Failed STOPPING = new Failed(503, "this proxy is stopping", false);
 
@@ -62,6 +68,21 @@ sealed interface FetchResult {
         /** A failure the upstream sent no status for. */
         Failed(int status, String reason, boolean rejected) {
             this(status, reason, rejected, 0);
+        }
+
+        /** A failure with the status the upstream answered, or 0 ({@link #upstreamStatus}). */
+        Failed(int status, String reason, boolean rejected, int upstreamStatus) {
+            this(status, reason, rejected, upstreamStatus, false);
+        }
+
+        /** The upstream answered what cannot be used ({@link #unusable}): {@code 502}, as for a refused answer. */
+        static Failed unusable(String reason) {
+            return new Failed(502, reason, false, 0, true);
+        }
+
+        /** True when the upstream answered the attempt, with what was refused here or cannot be used. */
+        boolean upstreamAnswered() {
+            return rejected || unusable;
         }
 
         /**

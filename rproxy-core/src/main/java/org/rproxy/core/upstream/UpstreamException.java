@@ -1,10 +1,10 @@
 package org.rproxy.core.upstream;
 
 /**
- * The upstream could not be asked or did not answer: connection refused, deadline passed,
- * connection closed, response too large or malformed. The message says which, for logs and for
- * the error a client gets when no valid copy is held; the {@link Kind} says what the client can
- * do about it (the status it gets).
+ * The upstream could not be asked, did not answer, or answered what cannot be used: connection
+ * refused, deadline passed, connection closed, response too large or malformed. The message says
+ * which, for logs and for the error a client gets when no valid copy is held; the {@link Kind}
+ * says what the client can do about it (the status it gets), and whether the upstream answered.
  */
 public final class UpstreamException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -17,8 +17,15 @@ public final class UpstreamException extends RuntimeException {
         TIMED_OUT,
         /** Every connection to the upstream stayed busy: the request was never sent. */
         BUSY,
-        /** The connection broke, or the answer was malformed or too large. */
+        /** The connection broke (closed or reset before the whole answer, a write failed). */
         FAILED,
+        /**
+         * The upstream answered, but not with a response this client takes: malformed (not HTTP),
+         * a body over the size bound, or a protocol switch never asked for. The upstream is up:
+         * the fault is this answer's, so a caller counting an outage of the upstream must not
+         * count it as one.
+         */
+        UNUSABLE,
         /** This client was closed (its node is stopping) before the answer came: no upstream failed. */
         STOPPED
     }
@@ -28,6 +35,11 @@ public final class UpstreamException extends RuntimeException {
 
     public UpstreamException(String message) {
         this(message, null, Kind.FAILED, false);
+    }
+
+    /** An answer that came and cannot be used ({@link Kind#UNUSABLE}). */
+    static UpstreamException unusable(String message, Throwable cause) {
+        return new UpstreamException(message, cause, Kind.UNUSABLE, false);
     }
 
     public UpstreamException(String message, Throwable cause) {

@@ -9,6 +9,7 @@ import javax.net.ssl.SSLException;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -60,7 +61,11 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<HttpObject> {
             Throwable cause = msg.decoderResult().cause();
             forget();
             if (ex != null) {
-                ex.fail(new UpstreamException("malformed response from " + upstream + ": " + cause, cause));
+                // a connection closed in the middle of the head is no answer, as one closed before it
+                ex.fail(cause instanceof PrematureChannelClosureException
+                        ? new UpstreamException("upstream " + upstream + " closed the connection in the middle of its answer: "
+                                + cause.getMessage(), cause)
+                        : UpstreamException.unusable("malformed response from " + upstream + ": " + cause, cause));
             } else {
                 UpstreamExchange.close(ctx.channel());
             }
@@ -93,7 +98,7 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<HttpObject> {
             case UNASKED_SWITCH, SWITCHED -> {
                 // this client never asks to upgrade; what follows is another protocol (the codec
                 // stops decoding HTTP after a 101): the exchange fails and the connection closes
-                ex.fail(new UpstreamException(InterimResponses.unaskedSwitch(response)));
+                ex.fail(UpstreamException.unusable(InterimResponses.unaskedSwitch(response), null));
                 return false;
             }
             case FINAL -> {
@@ -144,8 +149,8 @@ final class UpstreamHandler extends SimpleChannelInboundHandler<HttpObject> {
     }
 
     private UpstreamException tooLarge(String what) {
-        return new UpstreamException("upstream " + upstream + " sent a body of " + what + " (expected: at most "
-                + maxBody + " bytes, its max-body)");
+        return UpstreamException.unusable("upstream " + upstream + " sent a body of " + what + " (expected: at most "
+                + maxBody + " bytes, its max-body)", null);
     }
 
     /** Drops what was received of the current response. */

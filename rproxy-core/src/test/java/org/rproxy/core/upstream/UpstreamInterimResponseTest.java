@@ -90,7 +90,7 @@ class UpstreamInterimResponseTest {
              UpstreamClient client = client(upstream.port())) {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> client.send(UpstreamRequest.get("/one", List.of())).get(5, TimeUnit.SECONDS));
-            assertTrue(e.getCause() instanceof UpstreamException u && u.kind() == UpstreamException.Kind.FAILED
+            assertTrue(e.getCause() instanceof UpstreamException u && u.kind() == UpstreamException.Kind.UNUSABLE
                     && u.getMessage().contains("101"), e.toString());
             UpstreamResponse next = client.send(UpstreamRequest.get("/two", List.of())).get(5, TimeUnit.SECONDS);
             assertEquals("answer to request 2", next.body().asUtf8());
