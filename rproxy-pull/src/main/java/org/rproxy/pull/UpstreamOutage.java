@@ -82,10 +82,13 @@ final class UpstreamOutage {
         return r instanceof FetchResult.Failed f && !f.rejected() && f.status() == 504;
     }
 
-    /** True when the upstream answered the attempt {@code r}: a copy, an error for the request, or an answer refused here. */
+    /**
+     * True when the upstream answered the attempt {@code r}: a copy, an error for the request, or an
+     * answer refused here or that cannot be used ({@link FetchResult.Failed#upstreamAnswered}).
+     */
     static boolean upstreamAnswered(FetchResult r) {
         return r instanceof FetchResult.Stored || r instanceof FetchResult.Answer
-                || r instanceof FetchResult.Failed f && f.rejected();
+                || r instanceof FetchResult.Failed f && f.upstreamAnswered();
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.testing.TestSigner;
+import org.slf4j.LoggerFactory;
 
 /**
  * An upstream that answers, but answers some documents with what a pull proxy cannot take (a
@@ -77,6 +79,45 @@ class UnusableAnswerTest {
                 assertEquals(200, UpstreamFailureLogTest.get(proxy, t), t + " served from the held copy");
             }
             assertEquals(502, UpstreamFailureLogTest.get(proxy, "/costmap/new"), "a miss answered what cannot be used");
+        }
+    }
+
+    /**
+     * The upstream stops, and comes back answering one document what cannot be used: the outage
+     * ends once it answers again, that document's answer among the answers. It was taken for no
+     * answer: the outage lasted (a reminder a minute, "upstream still not answering") until that
+     * document was answered or forgotten.
+     */
+    @Test
+    void anOutageEndsWhenTheUpstreamIsBackThoughItAnswersOneDocumentWhatCannotBeUsed() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RawUpstream up = new RawUpstream(signed(clock));
+        int port = up.port();
+        Logger outage = (Logger) LoggerFactory.getLogger(UpstreamOutage.class);
+        Level level = outage.getLevel();
+        outage.setLevel(Level.INFO); // its end is told at INFO
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
+            hot(proxy, clock);
+            up.close(); // the upstream stops
+            clock.advance(Duration.ofSeconds(58));
+            proxy.refreshNow().get();
+            assertTrue(logs.events().stream().anyMatch(e -> e.getFormattedMessage().contains("upstream stopped answering")),
+                    "the outage told");
+            int down = logs.count();
+
+            try (RawUpstream again = new RawUpstream(unusableFor(signed(clock)), port)) { // back, c0 and c1 unusable
+                assertEquals(port, again.port());
+                clock.advance(Duration.ofSeconds(3)); // past the retry pause (at most 1 s)
+                proxy.refreshNow().get();
+                List<String> infos = logs.events().subList(down, logs.count()).stream()
+                        .filter(e -> e.getLevel() == Level.INFO).map(ILoggingEvent::getFormattedMessage).toList();
+                assertEquals(1, infos.stream().filter(i -> i.startsWith("upstream answers again after ")).count(),
+                        "the outage ended: " + infos);
+            }
+        } finally {
+            outage.setLevel(level);
+            up.close();
         }
     }
 
