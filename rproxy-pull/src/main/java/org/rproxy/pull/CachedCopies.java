@@ -4,10 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import org.rproxy.core.answer.AnswerEngine;
 import org.rproxy.core.sign.RollbackRule;
@@ -96,14 +96,8 @@ final class CachedCopies {
 
     /** The GET targets for which a signed copy is held now (a snapshot). */
     Set<String> heldSignedTargets() {
-        Set<String> targets = new HashSet<>();
-        for (Entry e : entries.all()) {
-            CachedCopy h = e.held();
-            if (CopyListeners.toldOf(e, h)) {
-                targets.add(e.key.target());
-            }
-        }
-        return targets;
+        return entries.all().stream().filter(e -> CopyListeners.toldOf(e, e.held())).map(e -> e.key.target())
+                .collect(Collectors.toSet());
     }
 
     /**
@@ -134,8 +128,8 @@ final class CachedCopies {
                         floors.raise(at.key.target(), h.identity().created(), h.expires(), h.identity().fetchedAt());
                     }
                     store.put(at.key, h.base());
+                    showHeld(at.key);
                     if (CopyListeners.toldOf(at, h) && at.held() == h) {
-                        metrics.held(at.key.target(), h.identity().created(), h.expires());
                         listeners.held(at, h);
                         if (pulled && before != null && before.signed() && !before.sameBody(h)) {
                             newVersions.accept(at, h.identity().created());
@@ -263,7 +257,6 @@ final class CachedCopies {
             if (h != expected) {
                 return false;
             }
-            metrics.notHeld(e.key.target());
             if (h != null) {
                 store.remove(e.key); // its listener lets go of h, and takes e out unless pinned
                 e.release(h.base()); // when the store had let go of it already
@@ -271,6 +264,7 @@ final class CachedCopies {
             if (!e.pinned) {
                 entries.remove(e);
             }
+            showHeld(e.key);
             return true;
         }
     }
@@ -292,8 +286,13 @@ final class CachedCopies {
             return;
         }
         entries.takeOutIfEmpty(e); // a hold since keeps it (EntryTable.link)
-        if (e.held() == null) {
-            metrics.notHeld(key.target());
+        showHeld(key);
+    }
+
+    /** Shows on {@code key}'s gauges what its entry holds, read under their lock ({@link PullMetrics#show}). */
+    private void showHeld(CacheKey key) {
+        if (key.isGet()) {
+            metrics.show(key.target(), () -> entries.heldSigned(key));
         }
     }
 }

@@ -29,6 +29,16 @@ final class EntryTable {
         entries.put(key, new Entry(key, UpstreamCall.PLAIN_GET, true, now));
     }
 
+    /**
+     * The signed copy {@code key}'s entry holds now for a GET, or null: a read of the key's entry
+     * at this moment (one made since another was taken out counts), taking no lock.
+     */
+    CachedCopy heldSigned(CacheKey key) {
+        Entry e = entries.get(key);
+        CachedCopy h = e == null ? null : e.held();
+        return e != null && CopyListeners.toldOf(e, h) ? h : null;
+    }
+
     boolean contains(CacheKey key) {
         return entries.containsKey(key);
     }

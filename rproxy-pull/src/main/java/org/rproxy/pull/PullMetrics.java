@@ -5,9 +5,12 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -51,7 +54,8 @@ final class PullMetrics {
     private final ConcurrentHashMap<String, Counter> fetches = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Outcome, Counter> failures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Timer> upstream = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Held> expiries = new ConcurrentHashMap<>();
+    /** The rows of each target held; read and written under its own lock ({@link #show}). */
+    private final Map<String, Held> expiries = new HashMap<>();
 
     PullMetrics(MeterRegistry registry, RepresentationStore<?> store, Clock clock) {
         this.registry = requireNonNull(registry, "registry");
@@ -184,39 +188,37 @@ final class PullMetrics {
     }
 
     /**
-     * Shows the copy of {@code target} held now: the seconds until its signature {@code expires}
-     * and its signing time {@code created}. Two gauges per target, registered once and removed
-     * when the target is no longer held ({@link #notHeld}): re-registering rows on every pass
-     * races with scrapes (duplicate label sets), so gauges are not churned. Adding and removing a
-     * target's gauges happen under one lock: an eviction removing gauges another thread is still
-     * registering would otherwise find none (and leave them behind).
+     * Shows what {@code target} holds now, as {@code current} reads it: the seconds until the
+     * signature of the copy it gives expires and its signing time, or no rows when it gives null.
+     * Two gauges per target, registered once and removed when the target is no longer held:
+     * re-registering rows on every pass races with scrapes (duplicate label sets), so gauges are
+     * not churned.
+     *
+     * <p>Called after every change of what the target holds (a hold, an eviction, a forget), on
+     * the thread that made it. {@code current} is read under the gauges' one lock, so whatever
+     * order racing threads' calls come in, the last one, which follows the last change, shows
+     * it. Each caller used to say what it had seen instead (held, or not held): an eviction that
+     * found its target empty then removed the rows after a hold on another thread had set them,
+     * leaving a held target without rows, and a hold could register rows after an eviction had
+     * taken its copy, leaving rows for a target not held. {@code current} must take no lock.
      */
-    void held(String target, Instant created, Instant expires) {
-        requireNonNull(created, "created");
-        requireNonNull(expires, "expires");
-        Times now = new Times(created, expires);
-        Held e = expiries.get(target);
-        if (e == null) {
-            synchronized (expiries) {
-                e = expiries.get(target);
-                if (e == null) {
-                    if (expiries.size() < MAX_EXPIRY_GAUGES) {
-                        expiries.put(target, register(target, now));
-                    }
-                    return;
-                }
-            }
-        }
-        e.times = now;
-    }
-
-    /** Removes the gauges of {@code target}, no longer held; nothing when it has none. */
-    void notHeld(String target) {
+    void show(String target, Supplier<CachedCopy> current) {
         synchronized (expiries) {
-            Held gone = expiries.remove(target);
-            if (gone != null) {
-                registry.remove(gone.expiresGauge);
-                registry.remove(gone.createdGauge);
+            CachedCopy h = current.get();
+            Held e = expiries.get(target);
+            if (h == null) {
+                if (e != null) {
+                    expiries.remove(target);
+                    registry.remove(e.expiresGauge);
+                    registry.remove(e.createdGauge);
+                }
+                return;
+            }
+            Times now = new Times(h.identity().created(), h.expires());
+            if (e != null) {
+                e.times = now;
+            } else if (expiries.size() < MAX_EXPIRY_GAUGES) {
+                expiries.put(target, register(target, now));
             }
         }
     }

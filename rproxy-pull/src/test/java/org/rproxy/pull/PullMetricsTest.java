@@ -23,8 +23,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.junit.jupiter.api.Test;
+import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.Verdict.Outcome;
+import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.RepresentationStore;
+import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.MutableClock;
 
 /**
@@ -35,6 +38,13 @@ class PullMetricsTest {
     final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T12:00:00Z"));
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final PullMetrics metrics = new PullMetrics(registry, RepresentationStore.boundedBy(1 << 20), clock);
+
+    /** Shows {@code target} holding a signed copy created and expiring so. */
+    private void held(String target, Instant created, Instant expires) {
+        Variant v = new Variant(Bytes.utf8("{}"), null, List.of(new HeaderField("content-type", "application/json")));
+        CachedCopy h = CachedCopy.of(new CachedVariant(v, true, created, expires, created, 60, 0, 0, 0), null);
+        metrics.show(target, () -> h);
+    }
 
     private int gauges() {
         return registry.find("rproxy.resource.expires").gauges().size();
@@ -47,12 +57,12 @@ class PullMetricsTest {
     @Test
     void aTargetHasOneGaugeWhileHeldAndNoneAfter() {
         Instant created = clock.instant().minusSeconds(30);
-        metrics.held("/a", created.minusSeconds(60), clock.instant().plus(Duration.ofMinutes(5)));
-        metrics.held("/a", created, clock.instant().plus(Duration.ofMinutes(10)));
+        held("/a", created.minusSeconds(60), clock.instant().plus(Duration.ofMinutes(5)));
+        held("/a", created, clock.instant().plus(Duration.ofMinutes(10)));
         assertEquals(1, gauges());
         assertEquals(600.0, registry.find("rproxy.resource.expires").tag("target", "/a").gauge().value());
-        metrics.notHeld("/a");
-        metrics.notHeld("/a");
+        metrics.show("/a", () -> null);
+        metrics.show("/a", () -> null);
         assertEquals(0, gauges());
         assertEquals(0, createdGauges());
     }
@@ -64,8 +74,8 @@ class PullMetricsTest {
     @Test
     void aHeldTargetShowsTheCreatedTimeOfItsVersion() {
         Instant created = Instant.parse("2025-06-01T11:59:30Z");
-        metrics.held("/a", created.minusSeconds(60), clock.instant().plusSeconds(300));
-        metrics.held("/a", created, clock.instant().plusSeconds(600));
+        held("/a", created.minusSeconds(60), clock.instant().plusSeconds(300));
+        held("/a", created, clock.instant().plusSeconds(600));
         assertEquals(1, createdGauges(), "one row per target");
         assertEquals(created.getEpochSecond(),
                 registry.find("rproxy.resource.created.time").tag("target", "/a").gauge().value(), "the newest held");
@@ -86,7 +96,7 @@ class PullMetricsTest {
             }
         });
         Instant created = Instant.parse("2025-06-01T11:59:30Z");
-        metrics.held("/a", created, clock.instant().plusSeconds(600));
+        held("/a", created, clock.instant().plusSeconds(600));
         assertEquals(Map.of("rproxy.resource.expires", 600.0, "rproxy.resource.created.time", (double) created.getEpochSecond()),
                 atRegistration);
     }
@@ -103,9 +113,9 @@ class PullMetricsTest {
                     go.await();
                     for (int i = 0; i < 20_000; i++) {
                         if (holder) {
-                            metrics.held("/doc/" + (i % 8), clock.instant(), clock.instant().plusSeconds(60));
+                            held("/doc/" + (i % 8), clock.instant(), clock.instant().plusSeconds(60));
                         } else {
-                            metrics.notHeld("/doc/" + (i % 8));
+                            metrics.show("/doc/" + (i % 8), () -> null);
                         }
                     }
                     return null;
@@ -119,7 +129,7 @@ class PullMetricsTest {
             pool.shutdownNow();
         }
         for (int i = 0; i < 8; i++) {
-            metrics.notHeld("/doc/" + i);
+            metrics.show("/doc/" + i, () -> null);
         }
         assertEquals(0, gauges(), "every gauge registered was removed");
         assertTrue(registry.getMeters().stream().noneMatch(m -> m.getId().getName().startsWith("rproxy.resource.")));
