@@ -44,7 +44,9 @@ final class Attempts {
     /** The tracked entries' attempts that got no answer, logged as one outage of the upstream. */
     private final UpstreamOutage outage;
     /** The failures of targets not tracked (misses), logged at most once per interval in all. */
-    private final RateLimitedLog missFailures;
+    private final RateLimitedLog missFailures = new RateLimitedLog(MISS_FAILURE_INTERVAL);
+    /** Holds a copy signed by a new key until the directory has been asked for again. */
+    private final KeySwitch keySwitch = new KeySwitch(() -> fetch(KeySwitch.DIRECTORY, UpstreamCall.GET_PAST_CACHES, "refit"));
     /** The keys without an entry whose last attempt failed, for the retry interval. */
     private final FailedMisses failedMisses;
     /** How long a key is not asked about again after a failed attempt. */
@@ -65,7 +67,6 @@ final class Attempts {
         this.fetcher = requireNonNull(fetcher, "fetcher");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
-        this.missFailures = new RateLimitedLog(MISS_FAILURE_INTERVAL);
         this.outage = new UpstreamOutage(clock, copies);
         this.pause = requireNonNull(pause, "pause");
         this.failedMisses = new FailedMisses(pause, clock);
@@ -93,7 +94,8 @@ final class Attempts {
         try {
             attempt = directoryFirst.run(key, () -> {
                 CachedCopy held = e == null ? null : e.held(); // read when it starts: one may be offered meanwhile
-                return fetcher.run(key, call, held, held == null ? copies.rollbackFloor(key, clock.instant()) : null);
+                return keySwitch.after(key, held,
+                        fetcher.run(key, call, held, held == null ? copies.rollbackFloor(key, clock.instant()) : null));
             });
         } catch (RuntimeException ex) {
             attempt = CompletableFuture.failedFuture(ex);
@@ -115,9 +117,7 @@ final class Attempts {
 
     /** Starts the directory's first fetch; every other attempt starts once it has ended ({@link DirectoryFirst}). */
     CompletableFuture<FetchResult> directoryFirst(CacheKey key, UpstreamCall call) {
-        CompletableFuture<FetchResult> fetch = fetch(key, call, "recover");
-        directoryFirst.awaitFirst(fetch);
-        return fetch;
+        return directoryFirst.awaitFirst(fetch(key, call, "recover"));
     }
 
     /** True while an attempt for {@code key} is under way. A lookup. */
@@ -151,10 +151,7 @@ final class Attempts {
         return copies.contains(key) ? null : fetch(key, UpstreamCall.PLAIN_GET, "source");
     }
 
-    /**
-     * Counts a use of the copy held for a GET of {@code target}, as a request for it would: a map
-     * that answers are computed from is kept fresh like one that is served.
-     */
+    /** Counts a use of the copy held for a GET of {@code target}: a map answers are computed from is kept fresh. */
     void touch(String target) {
         Entry e = copies.get(CacheKey.get(target));
         if (e != null) {

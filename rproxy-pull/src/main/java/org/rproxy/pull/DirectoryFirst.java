@@ -32,10 +32,11 @@ final class DirectoryFirst {
     /** Completes when the directory's first fetch has ended; done from the start when none is awaited. */
     private volatile CompletableFuture<Void> first = CompletableFuture.completedFuture(null);
 
-    /** From now on, attempts wait for {@code fetch}, the directory's first, to end. */
-    void awaitFirst(CompletableFuture<?> fetch) {
+    /** From now on, attempts wait for {@code fetch}, the directory's first, to end; returns it. */
+    <F extends CompletableFuture<?>> F awaitFirst(F fetch) {
         requireNonNull(fetch, "fetch");
         first = fetch.handle((r, x) -> null);
+        return fetch;
     }
 
     /**

@@ -9,15 +9,19 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
+import org.rproxy.core.testing.TestSigner;
 
 /**
  * An upstream on a real loopback socket that misbehaves as told, for the tests of what a pull
@@ -111,6 +115,23 @@ final class RawUpstream implements AutoCloseable {
             }
             headers.add("cache-control: max-age=3600");
             headers.add("vary: Accept-Encoding");
+            respond(200, headers, v.body().toArray()).answer(head, s);
+        };
+    }
+
+    /**
+     * An answer to every GET: a document for its path signed by {@code signer} at the time
+     * {@code now} gives at the request (an hour's validity), in the encoding asked for, with
+     * {@code cacheControl} for its path as its {@code Cache-Control}.
+     */
+    static Answer signedNow(Supplier<TestSigner> signer, Supplier<Instant> now, Function<String, String> cacheControl) {
+        return (head, s) -> {
+            String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+            Representation doc = signer.get().sign(target, "{}", true, now.get(), Duration.ofHours(1), 60);
+            Variant v = head.toLowerCase(Locale.ROOT).contains("\r\naccept-encoding: gzip") ? doc.gzip() : doc.identity();
+            List<String> headers = new ArrayList<>();
+            v.headers().forEach(h -> headers.add(h.name() + ": " + h.value()));
+            headers.add("cache-control: " + cacheControl.apply(target));
             respond(200, headers, v.body().toArray()).answer(head, s);
         };
     }

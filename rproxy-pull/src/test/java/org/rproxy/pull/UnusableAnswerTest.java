@@ -9,9 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.UnaryOperator;
 
 import ch.qos.logback.classic.Level;
@@ -27,7 +25,6 @@ import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.config.UpstreamConfig;
-import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.MutableClock;
 import org.rproxy.core.testing.TestSigner;
@@ -154,15 +151,7 @@ class UnusableAnswerTest {
 
     /** Every GET answered with a document signed for its path at the proxy's clock's time (max-age a minute). */
     private static RawUpstream.Answer signed(MutableClock clock) {
-        return (head, s) -> {
-            String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
-            var doc = ORIGIN.sign(target, "{}", true, clock.instant(), Duration.ofHours(1), 60);
-            Variant v = head.toLowerCase(Locale.ROOT).contains("\r\naccept-encoding: gzip") ? doc.gzip() : doc.identity();
-            List<String> headers = new ArrayList<>();
-            v.headers().forEach(h -> headers.add(h.name() + ": " + h.value()));
-            headers.add("cache-control: max-age=60, stale-if-error=3600");
-            RawUpstream.respond(200, headers, v.body().toArray()).answer(head, s);
-        };
+        return RawUpstream.signedNow(() -> ORIGIN, clock::instant, target -> "max-age=60, stale-if-error=3600");
     }
 
     private ProxyConfig config(String upstream) throws IOException {

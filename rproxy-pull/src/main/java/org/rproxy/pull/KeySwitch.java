@@ -1,0 +1,66 @@
+package org.rproxy.pull;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Holds a pulled copy signed by a key its held copy was not signed by until the directory has
+ * been asked for again, past the caches in between. That is the origin switching keys (step 2 of
+ * docs/origin.md, "Key rotation"), and it re-signed the directory at the same moment, signed by
+ * the old key too and naming the next one. This proxy's update stream passes each copy on in the
+ * order it holds them, and the proxy refreshes each document on its own schedule: a map signed
+ * by the next key went out first, and a push proxy below that had not learnt the key refused it
+ * ({@code UNKNOWN_KEY}) and had it sent again only after {@code push.backoff-min}. Held after the
+ * directory's attempt, the copy follows it, and the stream sends the directory, which is due
+ * first, before it.
+ *
+ * <p>The wait is one directory attempt (joined when one is under way), bounded by the upstream's
+ * timeouts; however it ends, the copy is held after it. Nothing waits for a copy signed by the
+ * keys that signed the one held, the directory itself, or a first copy. Thread-safe, stateless.
+ */
+final class KeySwitch {
+    static final CacheKey DIRECTORY = CacheKey.get(UpstreamParts.DIRECTORY);
+
+    private final Supplier<CompletableFuture<FetchResult>> directory;
+
+    /** @param directory starts (or joins) an attempt for the directory past the caches in between */
+    KeySwitch(Supplier<CompletableFuture<FetchResult>> directory) {
+        this.directory = requireNonNull(directory, "directory");
+    }
+
+    /** {@code attempt}, for {@code key} whose copy held was {@code held}, ended once the directory is asked for when it must be. */
+    CompletableFuture<FetchResult> after(CacheKey key, CachedCopy held, CompletableFuture<FetchResult> attempt) {
+        return attempt.thenCompose(r -> newKey(key, held, r)
+                ? directory.get().handle((d, failure) -> r)
+                : CompletableFuture.completedFuture(r));
+    }
+
+    /** True when {@code r} is a signed copy for {@code key}, not the directory, naming a key {@code held} did not. */
+    static boolean newKey(CacheKey key, CachedCopy held, FetchResult r) {
+        if (!(r instanceof FetchResult.Stored s) || held == null || !held.signed() || !s.held().signed()
+                || !key.isGet() || key.equals(DIRECTORY)) {
+            return false;
+        }
+        return !keyIds(held.identity()).containsAll(keyIds(s.held().identity()));
+    }
+
+    /** The key ids its {@code Signature-Input} names (each signature's {@code keyid} parameter). */
+    private static Set<String> keyIds(CachedVariant v) {
+        Set<String> ids = new HashSet<>();
+        String input = v.variant().header("signature-input").orElse("");
+        String lower = input.toLowerCase(Locale.ROOT);
+        for (int at = lower.indexOf("keyid=\""); at >= 0; at = lower.indexOf("keyid=\"", at + 1)) {
+            int from = at + "keyid=\"".length();
+            int to = input.indexOf('"', from);
+            if (to > from) {
+                ids.add(input.substring(from, to));
+            }
+        }
+        return ids;
+    }
+}
