@@ -157,7 +157,7 @@ final class FeedConnection {
     /** What stream {@code gen} tells goes to this class's handlers, which ignore it once that is replaced. */
     private FeedStream.Listener listener(int gen) {
         return FeedStream.Listener.of(e -> onEvent(gen, e), () -> proved(gen), error -> refused(gen, error),
-                why -> faulted(gen, why), why -> lost(gen, why));
+                why -> faulted(gen, why), end -> lost(gen, end, false));
     }
 
     /** Reads the upstream's signed directory for the update stream's URI and the documents it offers. */
@@ -207,14 +207,15 @@ final class FeedConnection {
      * proving itself does not start the backoff afresh ({@link StreamProof}).
      */
     private void faulted(int gen, String why) {
-        lost(gen, why, true);
+        lost(gen, StreamEnd.broken(why), true);
     }
 
     private void lost(int gen, String reason) {
-        lost(gen, reason, false);
+        lost(gen, StreamEnd.broken(reason), false);
     }
 
-    private void lost(int gen, String reason, boolean fault) {
+    /** Stream {@code gen} ended as {@code end}; {@code fault}: for the upstream's fault ({@link #faulted}). */
+    private void lost(int gen, StreamEnd end, boolean fault) {
         if (gen != generation || closed) {
             return;
         }
@@ -224,10 +225,11 @@ final class FeedConnection {
             stream.close();
             stream = null;
         }
+        String reason = end.reason();
         lastFailure = reason;
         returns.abandon(); // a trial beside this stream, which is gone: the feed moves on as for any loss
         // a working stream whose upstream ended it cleanly: a stop's drain, most likely (StreamLossLog)
-        boolean ended = UpstreamStream.ENDED_BY_UPSTREAM.equals(reason) && proof.proven();
+        boolean ended = end.clean() && proof.proven();
         long delay = proof.lost(fault);
         URI from = upstreams.current();
         // The next attempt reads the directory first, from the same upstream as from another: the

@@ -43,12 +43,12 @@ final class FeedStream {
         /** Why the stream could not be read. */
         void unreadable(String why);
 
-        /** Why the connection closed or broke. */
-        void lost(String why);
+        /** How the connection ended: cleanly by the upstream, or broken, and why. */
+        void lost(StreamEnd end);
 
         /** A listener telling each of these to its own callback. */
         static Listener of(Consumer<SseParser.Event> events, Runnable heartbeat, Consumer<AltoError> refused,
-                           Consumer<String> unreadable, Consumer<String> lost) {
+                           Consumer<String> unreadable, Consumer<StreamEnd> lost) {
             return new Listener() {
                 @Override
                 public void event(SseParser.Event e) {
@@ -71,8 +71,8 @@ final class FeedStream {
                 }
 
                 @Override
-                public void lost(String why) {
-                    lost.accept(why);
+                public void lost(StreamEnd end) {
+                    lost.accept(end);
                 }
             };
         }
@@ -105,9 +105,9 @@ final class FeedStream {
         });
         StreamHandOff handOff = new StreamHandOff(feedThread, unprocessed, this::feed,
                 error -> this.listener.refused(error),
-                why -> {
+                end -> {
                     if (!closed) {
-                        this.listener.lost(why);
+                        this.listener.lost(end);
                     }
                 });
         this.stream = handOff.attach(network.open(uri, tls, body, readTimeout, handOff));

@@ -18,11 +18,11 @@ final class StreamHandOff implements UpstreamStream.Listener {
     private final AtomicLong unprocessed;
     private final Consumer<byte[]> bytes;
     private final Consumer<AltoError> refused;
-    private final Consumer<String> closed;
+    private final Consumer<StreamEnd> closed;
     private volatile UpstreamStream stream;
 
     StreamHandOff(Consumer<Runnable> feedThread, AtomicLong unprocessed, Consumer<byte[]> bytes,
-                  Consumer<AltoError> refused, Consumer<String> closed) {
+                  Consumer<AltoError> refused, Consumer<StreamEnd> closed) {
         this.feedThread = requireNonNull(feedThread, "feedThread");
         this.unprocessed = requireNonNull(unprocessed, "unprocessed");
         this.bytes = requireNonNull(bytes, "bytes");
@@ -59,7 +59,7 @@ final class StreamHandOff implements UpstreamStream.Listener {
     }
 
     @Override
-    public void closed(String reason) {
-        feedThread.accept(() -> closed.accept(reason));
+    public void closed(StreamEnd end) {
+        feedThread.accept(() -> closed.accept(end));
     }
 }

@@ -220,8 +220,8 @@ final class StreamTrial implements FeedStream.Listener {
     }
 
     @Override
-    public void lost(String why) {
-        fail(refusal != null ? "refused: " + refusal : why);
+    public void lost(StreamEnd end) {
+        fail(refusal != null ? "refused: " + refusal : end.reason());
     }
 
     private void prove() {

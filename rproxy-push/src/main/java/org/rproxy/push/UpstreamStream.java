@@ -74,13 +74,6 @@ final class UpstreamStream {
     /** The most interim (1xx) responses skipped before the answer; one more ends the attempt. */
     static final int MAX_INTERIM = 8;
 
-    /**
-     * The reason {@link Listener#closed} gives when the upstream ended the stream's response
-     * cleanly (its last chunk), as a node does to every update stream when it stops: told apart
-     * from a stream that broke by this very value ({@link FeedConnection}).
-     */
-    static final String ENDED_BY_UPSTREAM = "the upstream ended the stream";
-
     /** Told what happens on the stream; called on the event loop, must hand off at once. */
     interface Listener {
         void opened();
@@ -93,7 +86,11 @@ final class UpstreamStream {
          */
         void refused(AltoError error);
 
-        void closed(String reason);
+        /**
+         * The connection closed: {@link StreamEnd#ended} when the upstream ended the response
+         * cleanly, as a stopping node does, else {@link StreamEnd#broken} with the reason.
+         */
+        void closed(StreamEnd end);
     }
 
     /** The read timeout's name in the pipeline: taken out while reading is paused, put back on resuming. */
@@ -165,20 +162,20 @@ final class UpstreamStream {
         Channel ch = registered.channel();
         registered.addListener(r -> {
             if (!r.isSuccess()) {
-                listener.closed("connect failed: " + TransportFailures.reason(r.cause()));
+                listener.closed(StreamEnd.broken("connect failed: " + TransportFailures.reason(r.cause())));
                 return;
             }
             lookup.resolve(ch.eventLoop(), host, port, readTimeout).addListener(a -> {
                 if (!a.isSuccess()) {
                     ch.close(); // never active: its handler tells nothing, so this does
-                    listener.closed("connect failed: " + (a.cause() instanceof NameLookup.TimedOut
-                            ? a.cause().getMessage() : TransportFailures.reason(a.cause())));
+                    listener.closed(StreamEnd.broken("connect failed: " + (a.cause() instanceof NameLookup.TimedOut
+                            ? a.cause().getMessage() : TransportFailures.reason(a.cause()))));
                     return;
                 }
                 ch.connect((InetSocketAddress) a.getNow()).addListener(f -> {
                     if (!f.isSuccess()) {
                         ch.close();
-                        listener.closed("connect failed: " + TransportFailures.reason(f.cause()));
+                        listener.closed(StreamEnd.broken("connect failed: " + TransportFailures.reason(f.cause())));
                     }
                 });
             });

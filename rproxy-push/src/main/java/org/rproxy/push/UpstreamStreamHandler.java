@@ -40,6 +40,8 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
     private boolean streaming;
     private static final String CLOSED_BY_UPSTREAM = "closed by the upstream";
     private String reason = CLOSED_BY_UPSTREAM;
+    /** The upstream ended the stream's response with its last chunk: a clean end, not a break. */
+    private boolean ended;
     /** The body of a refusal with an ALTO error (or a 5xx's message as text), while it is read; else null. */
     private ByteArrayOutputStream refusal;
     /** An interim 1xx was read: the codec's empty end of it follows, and is not the stream's end. */
@@ -153,7 +155,7 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
             listener.bytes(ByteBufUtil.getBytes(c.content()));
         }
         if (msg instanceof LastHttpContent && streaming) {
-            reason = UpstreamStream.ENDED_BY_UPSTREAM;
+            ended = true;
             ctx.close();
         }
     }
@@ -218,7 +220,7 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
             request.release();
             request = null;
         }
-        listener.closed(reason);
+        listener.closed(ended ? StreamEnd.ended() : StreamEnd.broken(reason));
     }
 
     private void cancelOpening() {

@@ -1,6 +1,7 @@
 package org.rproxy.push;
 
 import java.util.Queue;
+import java.util.function.Consumer;
 
 import org.rproxy.core.model.AltoError;
 
@@ -28,14 +29,23 @@ final class StreamListeners {
             }
 
             @Override
-            public void closed(String reason) {
-                told.add("closed: " + reason);
+            public void closed(StreamEnd end) {
+                told.add("closed: " + end.reason());
             }
         };
     }
 
     /** Adds only the reason the stream closed for to {@code reasons}. */
     static UpstreamStream.Listener closedInto(Queue<String> reasons) {
+        return endsTo(end -> reasons.add(end.reason()));
+    }
+
+    /** Adds how the stream ended (its kind and reason) to {@code ends}. */
+    static UpstreamStream.Listener endsInto(Queue<StreamEnd> ends) {
+        return endsTo(ends::add);
+    }
+
+    private static UpstreamStream.Listener endsTo(Consumer<StreamEnd> ends) {
         return new UpstreamStream.Listener() {
             @Override
             public void opened() {
@@ -50,8 +60,8 @@ final class StreamListeners {
             }
 
             @Override
-            public void closed(String reason) {
-                reasons.add(reason);
+            public void closed(StreamEnd end) {
+                ends.accept(end);
             }
         };
     }

@@ -21,17 +21,25 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.rproxy.core.model.MediaTypes;
 
 /**
  * What the stream's handler makes of the subscription's fate: a refusal whose media type is
  * written in capitals is read as the ALTO error it is under any default locale (under a Turkish
  * one, {@code toLowerCase()} made {@code APPLICATION/...} into {@code applıcatıon/...}: the refusal
  * was not recognised, and the refused substream asked for again for ever); a subscription that
- * cannot be written ends the attempt with the write's cause, not as "closed by the upstream".
+ * cannot be written ends the attempt with the write's cause, not as "closed by the upstream"; a
+ * stream is told as ended cleanly only after the last chunk of its response.
  */
 class UpstreamStreamHandlerTest {
 
@@ -80,5 +88,31 @@ class UpstreamStreamHandlerTest {
 
         assertEquals("closed: cannot send the subscription: connection reset by peer", told.poll(10, TimeUnit.SECONDS));
         ch.finishAndReleaseAll();
+    }
+
+    /**
+     * The end of a stream is typed: {@link StreamEnd.Kind#ENDED} after the response's last chunk
+     * (what a stopping node writes), {@link StreamEnd.Kind#BROKEN} when the connection goes without
+     * it. The push feed told the two apart by comparing the reason's words.
+     */
+    @ParameterizedTest
+    @CsvSource({"true, ENDED, the upstream ended the stream", "false, BROKEN, closed by the upstream"})
+    void aStreamIsToldAsEndedCleanlyOnlyAfterItsLastChunk(boolean lastChunk, StreamEnd.Kind kind, String reason) {
+        BlockingQueue<StreamEnd> ends = new LinkedBlockingQueue<>();
+        UpstreamStreamHandler handler = new UpstreamStreamHandler(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
+                HttpMethod.POST, "/updates", Unpooled.wrappedBuffer("{}".getBytes(US_ASCII))), StreamListeners.endsInto(ends),
+                Duration.ofSeconds(10));
+        EmbeddedChannel ch = new EmbeddedChannel(handler);
+        DefaultHttpResponse ok = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        ok.headers().set(HttpHeaderNames.CONTENT_TYPE, MediaTypes.EVENT_STREAM);
+        ch.writeInbound(ok);
+        if (lastChunk) {
+            ch.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            ch.close();
+        }
+        ch.finishAndReleaseAll();
+        assertEquals(new StreamEnd(kind, reason), ends.poll());
+        assertEquals(null, ends.poll(), "told once");
     }
 }

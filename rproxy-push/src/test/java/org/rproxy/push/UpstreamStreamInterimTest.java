@@ -131,8 +131,8 @@ class UpstreamStreamInterimTest {
             }
 
             @Override
-            public void closed(String reason) {
-                seen.add("closed " + reason);
+            public void closed(StreamEnd end) {
+                seen.add("closed " + end.reason());
             }
         };
     }

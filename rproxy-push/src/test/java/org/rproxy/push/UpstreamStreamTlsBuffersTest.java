@@ -84,8 +84,8 @@ class UpstreamStreamTlsBuffersTest {
             }
 
             @Override
-            public void closed(String reason) {
-                told.add("closed " + reason);
+            public void closed(StreamEnd end) {
+                told.add("closed " + end.reason());
             }
         };
     }
