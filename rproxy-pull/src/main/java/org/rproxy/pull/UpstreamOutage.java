@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.rproxy.core.config.Durations;
 import org.rproxy.core.log.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +22,21 @@ import org.slf4j.LoggerFactory;
  * document's next attempt fails the same way; logged one by one, a catalog of hundreds of
  * documents gave hundreds of warnings per upstream restart, and as many lines again when it came
  * back. Here the first such failure is one WARN (the reason, which names the upstream, and how
- * many documents are held and wait on it), later ones while it lasts at most a reminder per
+ * many documents are held and wait on it; an INFO first when what is held bridges a restart,
+ * below), later ones while it lasts at most a reminder per
  * {@link #REMINDER}, and the end one INFO, once every document that failed meanwhile has been
  * answered again or found failing on its own (how long the upstream was away, how many documents
  * were refreshed).
+ *
+ * <p>A planned restart of the upstream is an outage of seconds, which what the proxy holds bridges:
+ * it begins at INFO, and the WARN comes only at the first attempt that fails {@link #GRACE} or more
+ * after it began, the same 30 s the push feed gives a stream its upstream ended (a restart takes
+ * seconds: start, read the maps, sign; {@code refresh.retry}, the time to notice the return, is
+ * not the time it takes). An outage that hurts clients is warned of at once: when the proxy holds
+ * no signed document it can serve, when a signed copy it serves now stops being servable within
+ * the grace (its signature expires, or its {@code stale-if-error} window ends), or when an attempt
+ * fails meanwhile for a document it holds no servable copy of (one asked for that is not held, a
+ * prefetched one that expired). Each outage is one WARN at most, as before.
  *
  * <p>An upstream that answers a document a {@code 5xx} is up: that document fails on its own,
  * told on its own line once until it is answered again, and its caller says when it is. Such
@@ -46,6 +58,8 @@ final class UpstreamOutage {
     static final Duration REMINDER = Duration.ofMinutes(1);
     /** The count of a document failing on its own that was failing before: never a sign of an outage. */
     private static final long FAILING_BEFORE = -1;
+    /** How long an outage that hurts no client may last before it is warned of (a restart's length). */
+    static final Duration GRACE = Duration.ofSeconds(30);
     private static final String STILL = "upstream still not answering: {}; {} documents failed since {}, {} held";
 
     private final Clock clock;
@@ -66,6 +80,8 @@ final class UpstreamOutage {
     /** When the upstream first answered in this outage, or null while it has not. */
     private Instant back;
     private int refreshed;
+    /** The line of an outage begun at INFO and not warned of yet, else null. */
+    private String quiet;
 
     /** An outage of the upstream {@code copies} are fetched from; a key forgotten meanwhile waits no more. */
     UpstreamOutage(Clock clock, CachedCopies copies) {
@@ -111,7 +127,13 @@ final class UpstreamOutage {
             }
             waiting.add(key);
             alone.remove(key);
-            reminders.warnAbout(LOG, this, STILL, f.reason(), waiting.size(), since, held());
+            Instant now = clock.instant();
+            if (quiet != null && (!now.isBefore(since.plus(GRACE)) || !servable(key, now))) {
+                warn(quiet + (now.isBefore(since.plus(GRACE)) ? "; no copy of " + key + " to serve meanwhile"
+                        : "; not back within " + Durations.describe(GRACE)));
+            } else if (quiet == null) {
+                reminders.warnAbout(LOG, this, STILL, f.reason(), waiting.size(), since, held());
+            }
             return;
         }
         if (!answeredError) {
@@ -163,10 +185,53 @@ final class UpstreamOutage {
         refreshed = 0;
         waiting.add(key);
         alone.remove(key);
+        quiet = null;
+        if (bridged(key, since)) {
+            quiet = line;
+            LOG.info("{}; {} documents held, each servable for {} more at least: a warning follows if it does not"
+                    + " answer within that (a restart, say)", line, held(), Durations.describe(GRACE));
+            return;
+        }
+        warn(line);
+    }
+
+    /** The outage's one WARN: {@code line}, and what the proxy holds. */
+    private void warn(String line) {
+        quiet = null;
         reminders.admit(LOG, STILL, this); // the first reminder comes an interval after this line
         long held = held();
         LOG.warn("{}; {}", line, held == 0 ? "no document held yet: what clients ask for waits on it"
                 : held + " documents held wait on it, served while valid");
+    }
+
+    /**
+     * Whether what the proxy holds bridges an outage begun at {@code now} with an attempt for
+     * {@code key} ({@link #GRACE}): {@code key} has a copy to serve, some signed copy can be served,
+     * and every signed copy that can be served now still can at the grace's end.
+     */
+    private boolean bridged(CacheKey key, Instant now) {
+        if (!servable(key, now)) {
+            return false;
+        }
+        Instant end = now.plus(GRACE);
+        boolean any = false;
+        for (Entry e : copies.all()) {
+            CachedCopy h = e.held();
+            if (h != null && h.signed() && h.servableOnErrorAt(now)) {
+                if (!h.servableOnErrorAt(end)) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /** Whether a copy of {@code key} can be served at {@code now} while the upstream fails (as {@link Replies} does). */
+    private boolean servable(CacheKey key, Instant now) {
+        Entry e = copies.get(key);
+        CachedCopy h = e == null ? null : e.held();
+        return h != null && (h.signed() ? h.servableOnErrorAt(now) : h.usableAt(now));
     }
 
     /**
@@ -191,6 +256,7 @@ final class UpstreamOutage {
 
     private void endIfOver() {
         if (waiting.isEmpty()) {
+            quiet = null;
             Duration away = Duration.between(since, back != null ? back : clock.instant());
             LOG.info("upstream answers again after {} s away; {} documents refreshed that had failed meanwhile{}",
                     Math.max(0, away.toSeconds()), refreshed, alone.isEmpty() ? ""

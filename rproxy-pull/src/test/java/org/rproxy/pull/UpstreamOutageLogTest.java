@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An upstream restart while a pull proxy holds many documents (real sockets: a raw loopback
- * upstream stopped, and started again on its port): the log says so in one WARN when it stops
- * answering and one INFO when it answers again, not a line per document held each way. And one
+ * upstream stopped, and started again on its port): the log says so in one line when it stops
+ * answering (an INFO while what is held bridges it, a WARN once it outlasts the grace or
+ * documents expire meanwhile) and one INFO when it answers again, not a line per document held
+ * each way. And one
  * document the upstream fails while it answers the others is that document's failure, not an
  * outage.
  */
@@ -66,25 +68,21 @@ class UpstreamOutageLogTest {
         pull.setLevel(level);
     }
 
+    /**
+     * A planned restart: the upstream is back within {@link UpstreamOutage#GRACE}, and every
+     * document held stays servable meanwhile. One INFO when it stops answering, one when it answers
+     * again, whatever the documents held, and no warning: it was a WARN ("upstream stopped
+     * answering: ..."), on every proxy below an upstream at each routine restart.
+     */
     @Test
-    void anUpstreamRestartIsOneWarningAndOneInfoWhateverTheDocumentsHeld() throws Exception {
+    void aRestartBackWithinTheGraceIsOneInfoEachWayWhateverTheDocumentsHeld() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         RawUpstream.Answer signed = signedNow(clock);
         RawUpstream up = new RawUpstream(signed);
         int port = up.port();
         try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
              PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
-            List<String> targets = new ArrayList<>();
-            for (int i = 0; i < DOCUMENTS; i++) {
-                targets.add("/costmap/c" + i);
-            }
-            for (String t : targets) {
-                assertEquals(200, get(proxy, t), t);
-            }
-            clock.advance(Duration.ofSeconds(1));
-            for (String t : targets) {
-                assertEquals(200, get(proxy, t), t); // asked for since fetched: refreshed ahead of max-age
-            }
+            List<String> targets = heldAndHot(proxy, clock, DOCUMENTS);
             int before = logs.count();
 
             up.close(); // the upstream stops
@@ -92,30 +90,97 @@ class UpstreamOutageLogTest {
             proxy.refreshNow().get();
             clock.advance(Duration.ofSeconds(3)); // past the retry pause (at most 1 s): every one fails again
             proxy.refreshNow().get();
-            List<ILoggingEvent> down = logs.events().subList(before, logs.count());
-            List<String> warnings = at(down, Level.WARN);
-            assertEquals(1, warnings.size(), "one warning for the outage: " + warnings);
-            String warning = warnings.get(0);
+            String down = theOneInfoSince(logs, before, "one line for the outage, an INFO");
             // the reason: refused, or a pooled connection found closed; either names the upstream
-            assertTrue(warning.contains("upstream stopped answering") && warning.contains("127.0.0.1:" + port),
-                    warning);
-            assertTrue(warning.contains((DOCUMENTS + 1) + " documents held wait on it"), warning); // and the directory
+            assertTrue(down.contains("upstream stopped answering") && down.contains("127.0.0.1:" + port), down);
+            assertTrue(down.contains((DOCUMENTS + 1) + " documents held, each servable for 30s more at least: a warning"
+                    + " follows if it does not answer within that"), down); // and the directory
             for (String t : targets) {
                 assertEquals(200, get(proxy, t), t + " served from the held copy meanwhile");
             }
             int outage = logs.count();
 
-            try (RawUpstream again = new RawUpstream(signed, port)) { // the upstream starts again
-                assertEquals(port, again.port());
-                clock.advance(Duration.ofSeconds(3));
+            backOnItsPort(signed, port, clock, proxy, logs, outage); // the upstream starts again
+        } finally {
+            up.close();
+        }
+    }
+
+    /**
+     * An outage that outlasts {@link UpstreamOutage#GRACE}: its INFO, then one WARN at the first
+     * attempt that fails past the grace, naming the reason and the documents held, and no more
+     * while it lasts (the reminders come a minute apart); one INFO when it answers again.
+     */
+    @Test
+    void anOutagePastTheGraceIsWarnedOfOnce() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RawUpstream.Answer signed = signedNow(clock);
+        RawUpstream up = new RawUpstream(signed);
+        int port = up.port();
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
+            int before = logs.count();
+            assertEquals(List.of(), warningsAsItStops(up, proxy, clock, logs));
+            clock.advance(UpstreamOutage.GRACE.minusSeconds(1));
+            proxy.refreshNow().get(); // within the grace still
+            assertEquals(List.of(), at(logs.events().subList(before, logs.count()), Level.WARN));
+            for (int round = 0; round < 3; round++) {
+                clock.advance(Duration.ofSeconds(3)); // past the grace, then past each retry pause
                 proxy.refreshNow().get();
-                List<ILoggingEvent> back = logs.events().subList(outage, logs.count());
-                assertEquals(List.of(), at(back, Level.WARN));
-                List<String> infos = at(back, Level.INFO);
-                assertEquals(1, infos.size(), "one line for the upstream's return: " + infos);
-                assertTrue(infos.get(0).contains("upstream answers again after 6 s away; " + (DOCUMENTS + 1)
-                        + " documents refreshed"), infos.get(0));
             }
+            List<String> warnings = at(logs.events().subList(before, logs.count()), Level.WARN);
+            assertEquals(1, warnings.size(), "one warning for the outage: " + warnings);
+            assertTrue(warnings.get(0).contains("upstream stopped answering") && warnings.get(0).contains("127.0.0.1:" + port)
+                    && warnings.get(0).endsWith("; not back within 30s; 11 documents held wait on it, served while valid"),
+                    warnings.get(0));
+            int outage = logs.count();
+
+            backOnItsPort(signed, port, clock, proxy, logs, outage);
+        } finally {
+            up.close();
+        }
+    }
+
+    /**
+     * An outage while documents held expire is warned of at once: copies signed for 75 s, the
+     * upstream gone as they are refreshed ahead of max-age, so they stop being servable within the
+     * grace. Clients are about to be refused: no grace for that.
+     */
+    @Test
+    void anOutageWhileDocumentsExpireIsWarnedOfAtOnce() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RawUpstream up = new RawUpstream(signedNow(clock, Duration.ofSeconds(75)));
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
+            List<String> warnings = warningsAsItStops(up, proxy, clock, logs); // every copy valid for 18 s more
+            assertEquals(1, warnings.size(), "the outage, at once: " + warnings);
+            assertTrue(warnings.get(0).contains("upstream stopped answering")
+                    && warnings.get(0).endsWith("; 11 documents held wait on it, served while valid"), warnings.get(0));
+        } finally {
+            up.close();
+        }
+    }
+
+    /**
+     * An outage while a document the proxy keeps (a prefetched one) has no copy it can serve is
+     * warned of at once, even while the others would bridge a restart: what clients ask for it is
+     * refused. Its copy, signed for 10 s, has expired when the upstream stops.
+     */
+    @Test
+    void anOutageWithADocumentItCannotServeIsWarnedOfAtOnce() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RawUpstream.Answer hour = signedNow(clock);
+        RawUpstream.Answer tenSeconds = signedNow(clock, Duration.ofSeconds(10));
+        RawUpstream up = new RawUpstream((head, s) -> (head.startsWith("GET /costmap/old ") ? tenSeconds : hour)
+                .answer(head, s));
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(up.url(), WAIT, List.of("/costmap/old")), clock,
+                     UnaryOperator.identity())) {
+            Eventually.await("the prefetched document held", WAIT,
+                    () -> proxy.heldSignedTargets().contains("/costmap/old"));
+            List<String> warnings = warningsAsItStops(up, proxy, clock, logs); // /costmap/old expired
+            assertEquals(1, warnings.size(), "the outage, at once: " + warnings);
+            assertTrue(warnings.get(0).contains("upstream stopped answering"), warnings.get(0));
         } finally {
             up.close();
         }
@@ -176,11 +241,8 @@ class UpstreamOutageLogTest {
             broken.set(false);
             clock.advance(Duration.ofSeconds(3)); // past the retry pause of its last failure
             proxy.refreshNow().get();
-            List<ILoggingEvent> back = logs.events().subList(failed, logs.count());
-            assertEquals(List.of(), at(back, Level.WARN));
-            List<String> infos = at(back, Level.INFO);
-            assertEquals(1, infos.size(), "its own recovery, once: " + infos);
-            assertTrue(infos.get(0).contains("/costmap/c0: upstream answers again"), infos.get(0));
+            String back = theOneInfoSince(logs, failed, "its own recovery, once");
+            assertTrue(back.contains("/costmap/c0: upstream answers again"), back);
         }
     }
 
@@ -247,6 +309,8 @@ class UpstreamOutageLogTest {
             proxy.refreshNow().get();
             clock.advance(Duration.ofSeconds(3));
             proxy.refreshNow().get();
+            clock.advance(UpstreamOutage.GRACE); // the documents held bridge it until then
+            proxy.refreshNow().get();
             List<String> warnings = at(logs.events().subList(before, logs.count()), Level.WARN);
             assertTrue(warnings.size() <= 2 && warnings.get(warnings.size() - 1).contains(
                     "upstream failing for every document asked: upstream 127.0.0.1:" + up.port() + " answered 500"),
@@ -259,11 +323,7 @@ class UpstreamOutageLogTest {
             for (String t : targets) {
                 assertEquals(200, get(proxy, t), t);
             }
-            List<ILoggingEvent> back = logs.events().subList(failed, logs.count());
-            assertEquals(List.of(), at(back, Level.WARN));
-            List<String> infos = at(back, Level.INFO);
-            assertEquals(1, infos.size(), "one line for the upstream's return: " + infos);
-            assertTrue(infos.get(0).contains("upstream answers again after "), infos.get(0));
+            assertBackOnce(logs, failed);
         }
     }
 
@@ -289,6 +349,20 @@ class UpstreamOutageLogTest {
             Eventually.await("the prefetched documents held all the same", WAIT,
                     () -> proxy.heldSignedTargets().containsAll(List.of("/costmap/c0", "/costmap/c1")));
         }
+    }
+
+    /**
+     * Ten documents held and asked for, then the upstream {@code up} stops as they are refreshed
+     * ahead of {@code max-age} (60 s): the warnings logged by that refresh.
+     */
+    private static List<String> warningsAsItStops(RawUpstream up, PullProxy proxy, MutableClock clock, CapturedLogs logs)
+            throws Exception {
+        heldAndHot(proxy, clock, 10);
+        int before = logs.count();
+        up.close();
+        clock.advance(Duration.ofSeconds(58)); // within 5 s of max-age
+        proxy.refreshNow().get();
+        return at(logs.events().subList(before, logs.count()), Level.WARN);
     }
 
     /** {@code count} documents fetched, asked for again since (so refreshed ahead of max-age), with the directory. */
@@ -318,6 +392,40 @@ class UpstreamOutageLogTest {
         };
     }
 
+    /**
+     * The upstream started again on {@code port}, answering {@code answer}: the next refresh
+     * finds it, and its return since event {@code from} is one INFO ({@link #assertBackOnce}).
+     */
+    private static void backOnItsPort(RawUpstream.Answer answer, int port, MutableClock clock, PullProxy proxy,
+                                      CapturedLogs logs, int from) throws Exception {
+        try (RawUpstream again = new RawUpstream(answer, port)) {
+            assertEquals(port, again.port());
+            clock.advance(Duration.ofSeconds(3)); // past the retry pause (at most 1 s)
+            proxy.refreshNow().get();
+            assertBackOnce(logs, from);
+        }
+    }
+
+    /**
+     * The upstream's return told since event {@code from} in one INFO and nothing else. How long it
+     * was away, and how many documents it refreshed, depend on whether the test's refresh or the
+     * refresher's own tick (on the test's clock too) met the outage first.
+     */
+    private static void assertBackOnce(CapturedLogs logs, int from) {
+        String back = theOneInfoSince(logs, from, "one line for the upstream's return");
+        assertTrue(back.matches("upstream answers again after \\d+ s away; \\d+ documents refreshed that had failed"
+                + " meanwhile"), back);
+    }
+
+    /** The one INFO logged since event {@code from}, with no warning beside it; {@code what}: what it is for. */
+    private static String theOneInfoSince(CapturedLogs logs, int from, String what) {
+        List<ILoggingEvent> since = logs.events().subList(from, logs.count());
+        assertEquals(List.of(), at(since, Level.WARN), what + ": no warning");
+        List<String> infos = at(since, Level.INFO);
+        assertEquals(1, infos.size(), what + ": " + infos);
+        return infos.get(0);
+    }
+
     /** The messages of {@code events} at {@code level}. */
     private static List<String> at(List<ILoggingEvent> events, Level level) {
         return events.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
@@ -328,10 +436,15 @@ class UpstreamOutageLogTest {
      * request (an hour's validity, max-age a minute), in the encoding asked for.
      */
     private static RawUpstream.Answer signedNow(MutableClock clock) {
+        return signedNow(clock, Duration.ofHours(1));
+    }
+
+    /** As {@link #signedNow(MutableClock)}, each signature valid for {@code validity}. */
+    private static RawUpstream.Answer signedNow(MutableClock clock, Duration validity) {
         return (head, s) -> {
             String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
             boolean gzip = head.toLowerCase(Locale.ROOT).contains("\r\naccept-encoding: gzip");
-            var doc = ORIGIN.sign(target, "{}", true, clock.instant(), Duration.ofHours(1), 60);
+            var doc = ORIGIN.sign(target, "{}", true, clock.instant(), validity, 60);
             Variant v = gzip ? doc.gzip() : doc.identity();
             List<String> headers = new ArrayList<>(v.headers().stream().map(h -> h.name() + ": " + h.value()).toList());
             headers.add("cache-control: max-age=60, stale-if-error=3600");
