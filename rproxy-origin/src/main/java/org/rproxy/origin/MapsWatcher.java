@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * version stays in service. A file whose documents are served and that goes away is held for
  * a settle period first ({@link DeletionHold}): logged by name when found missing, dropped only
  * when still missing after the period, so a delete-then-copy deploy never takes a resource off
- * the air. A folder replaced whole (renamed over, or a symbolic link swapped to another release,
+ * the air (how loudly each is logged: {@link DeletionLog}). A folder replaced whole (renamed over, or a symbolic link swapped to another release,
  * as deploy tools do) is noticed within {@value #SWAP_CHECK_SECONDS} s: the watch follows a
  * directory, not its name, so the name is looked up again that often, and a new directory
  * behind it is watched and loaded; a maps file that is a symbolic link is watched through the
@@ -59,6 +59,7 @@ final class MapsWatcher implements AutoCloseable {
     private static final long READ_AGAIN = -1;
     /** Set by {@link #loadFirst} and {@link #start}, then the watcher thread's. */
     private DeletionHold deletions;
+    private DeletionLog deletionLog;
     private Consumer<MapSet> onChange;
     private Consumer<String> onRefused;
     private TaskGuard guard;
@@ -122,6 +123,7 @@ final class MapsWatcher implements AutoCloseable {
     MapSet loadFirst() throws IOException {
         MapsFolder.Loaded loaded = new FirstLoad(dir, loader, watch, quiet, startLimit).load();
         deletions = new DeletionHold(loaded.stamp().names(), settle);
+        deletionLog = new DeletionLog(dir, settle, loaded.stamp());
         return loaded.maps();
     }
 
@@ -219,17 +221,11 @@ final class MapsWatcher implements AutoCloseable {
             return 0;
         }
         DeletionHold.Decision d = deletions.check(present, System.nanoTime());
-        for (String name : d.gone()) {
-            log.warn("maps file {} was deleted; its documents stay in service for {} unless it is still missing then"
-                    + " (other changes to the folder wait as long)", dir.resolve(name), Durations.format(settle));
-        }
-        for (String name : d.back()) {
-            log.info("maps file {} is back; nothing was taken off the air", dir.resolve(name));
-        }
+        deletionLog.checked(d);
         if (!d.reload()) {
             return d.waitNanos();
         }
-        Set<String> loaded;
+        FolderStamp loaded;
         try {
             loaded = reload();
         } catch (FolderStamp.Changed e) {
@@ -244,11 +240,8 @@ final class MapsWatcher implements AutoCloseable {
         }
         unsteadyLoads = 0;
         if (loaded != null) {
-            for (String name : d.dropped()) {
-                log.warn("maps file {} has stayed deleted for {}: the documents it held are no longer served",
-                        dir.resolve(name), Durations.format(settle));
-            }
-            deletions.loaded(loaded);
+            deletionLog.loaded(d.dropped(), loaded);
+            deletions.loaded(loaded.names());
             if (refusedLast) {
                 refusedLast = false;
                 log.info("maps folder {} reads again after the change refused; what differs from the version served"
@@ -261,12 +254,12 @@ final class MapsWatcher implements AutoCloseable {
     }
 
     /**
-     * Loads the folder and hands on the maps; returns the names of the files loaded, or null when
+     * Loads the folder and hands on the maps; returns the stamp of the files loaded, or null when
      * the folder was refused.
      *
      * @throws FolderStamp.Changed when the folder changed while it was read (nothing handed on)
      */
-    private Set<String> reload() throws FolderStamp.Changed {
+    private FolderStamp reload() throws FolderStamp.Changed {
         MapsFolder.Loaded loaded;
         try {
             loaded = loader.load(dir);
@@ -285,7 +278,7 @@ final class MapsWatcher implements AutoCloseable {
             throw new FolderStamp.Changed(dir + ": changed while being read (the watch reported a change meanwhile)");
         }
         onChange.accept(loaded.maps());
-        return loaded.stamp().names();
+        return loaded.stamp();
     }
 
     @Override

@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.rproxy.core.model.MapSet;
 import org.rproxy.core.testing.CapturedLogs;
+import org.slf4j.LoggerFactory;
 
 @SuppressWarnings("try") // resources held open for the test's duration, not referenced
 class MapsWatcherTest {
@@ -202,10 +207,8 @@ class MapsWatcherTest {
 
     @Test
     void aFileDeletedAndCopiedBackWithinTheSettlePeriodIsNeverTakenOffTheAir(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("net.json"), MAP);
-        Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
         BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
-        try (MapsWatcher w = StartedWatchers.started(dir, Duration.ofMillis(50), Duration.ofSeconds(3), loaded::add, r -> { })) {
+        try (MapsWatcher w = watchingNetAndCosts(dir, Duration.ofSeconds(3), loaded)) {
             Files.delete(dir.resolve("costs.json"));
             // The deletion is seen (and held) before the new copy arrives: a deploy's delete, then copy.
             awaitLog("costs.json was deleted");
@@ -218,35 +221,79 @@ class MapsWatcherTest {
         }
     }
 
+    /**
+     * A file deleted on purpose (the folder's only change) is dropped after the settle period and
+     * named in the log at INFO, found missing and dropped: the folder reads without it, so nothing
+     * is amiss. Both lines were WARNs, so every deliberate deletion paged.
+     */
     @Test
     void aFileThatStaysDeletedIsDroppedAfterTheSettlePeriodAndNamedInTheLog(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("net.json"), MAP);
-        Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
         BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
-        try (MapsWatcher w = StartedWatchers.started(dir, Duration.ofMillis(50), Duration.ofMillis(700), loaded::add, r -> { })) {
+        try (MapsWatcher w = watchingNetAndCosts(dir, Duration.ofMillis(700), loaded)) {
             long start = System.nanoTime();
             Files.delete(dir.resolve("costs.json"));
             MapSet after = loaded.poll(10, TimeUnit.SECONDS);
             assertNotNull(after, "the deletion was never applied");
             assertTrue(System.nanoTime() - start >= Duration.ofMillis(700).toNanos(), "applied before the settle period");
             assertEquals(0, after.costMaps().size());
-            awaitLog("costs.json has stayed deleted");
+            assertEquals(Level.INFO, logs.awaitMessage("costs.json was deleted", WAIT).getLevel());
+            ILoggingEvent dropped = logs.awaitMessage("costs.json has stayed deleted", WAIT);
+            assertEquals(Level.INFO, dropped.getLevel(), dropped.getFormattedMessage());
+            assertTrue(dropped.getFormattedMessage().endsWith(": the documents it held are no longer served (the folder's"
+                    + " only change, so taken as meant)"), dropped.getFormattedMessage());
+            assertEquals(List.of(), logs.events().stream().filter(e -> e.getLevel() == Level.WARN).toList());
         }
     }
 
+    /**
+     * A deploy that rewrote the network map and did not put the deleted cost map back: its drop is
+     * a WARN naming what else changed, as a file lost by a broken deploy must be heard.
+     */
+    @Test
+    void aFileADeployDidNotPutBackIsWarnedOfWithWhatElseChanged(@TempDir Path dir) throws Exception {
+        BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
+        try (MapsWatcher w = watchingNetAndCosts(dir, Duration.ofMillis(700), loaded)) {
+            Files.delete(dir.resolve("costs.json"));
+            awaitLog("costs.json was deleted");
+            Files.writeString(dir.resolve("net.json"), MAP.replace("10.0.0.0/8", "11.0.0.0/8") + " "); // the deploy's
+            assertNotNull(loaded.poll(10, TimeUnit.SECONDS), "the deletion was never applied");
+            ILoggingEvent dropped = logs.awaitMessage("costs.json has stayed deleted", WAIT);
+            assertEquals(Level.WARN, dropped.getLevel(), dropped.getFormattedMessage());
+            assertTrue(dropped.getFormattedMessage().endsWith(": the documents it held are no longer served, while"
+                    + " [net.json] changed in the same time (a deploy that did not put it back?)"),
+                    dropped.getFormattedMessage());
+        }
+    }
+
+    /** A watcher of {@code dir} holding a network map and a cost map on it, its loads into {@code loaded}. */
+    private static MapsWatcher watchingNetAndCosts(Path dir, Duration settle, BlockingQueue<MapSet> loaded)
+            throws IOException {
+        Files.writeString(dir.resolve("net.json"), MAP);
+        Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
+        return StartedWatchers.started(dir, Duration.ofMillis(50), settle, loaded::add, r -> { });
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
     private CapturedLogs logs;
 
+    private final Logger watcherLog = (Logger) LoggerFactory.getLogger(MapsWatcher.class);
+    private Level level;
+
+    /** Captures the watcher's lines, at INFO: the tests' configuration may log warnings only. */
     @BeforeEach
     void captureLogs() {
+        level = watcherLog.getLevel();
+        watcherLog.setLevel(Level.INFO);
         logs = CapturedLogs.of(MapsWatcher.class);
     }
 
     @AfterEach
     void releaseLogs() {
         logs.close();
+        watcherLog.setLevel(level);
     }
 
     private void awaitLog(String part) throws InterruptedException {
-        logs.awaitMessage(part, Duration.ofSeconds(10));
+        logs.awaitMessage(part, WAIT);
     }
 }

@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +32,7 @@ import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.sign.SignatureAlgorithm;
 import org.rproxy.core.sign.SigningKey;
 import org.rproxy.core.testing.CapturedLogs;
+import org.slf4j.LoggerFactory;
 
 /**
  * A maps file changed while the origin starts (here: right after its first load, before it
@@ -104,6 +108,9 @@ class OriginStartWhileFolderChangesTest {
     void aFileDeletedWhileTheOriginStartsIsHeldForTheSettlePeriodThenDropped() throws Exception {
         Path maps = copyOfTheSampleMaps();
         MapsWatcher.Loader loader = thenOnce(() -> Files.delete(maps.resolve("hopcount-map.json")));
+        Logger watcherLog = (Logger) LoggerFactory.getLogger(MapsWatcher.class);
+        Level was = watcherLog.getLevel();
+        watcherLog.setLevel(Level.INFO); // a deletion alone is logged at INFO
         try (CapturedLogs logs = CapturedLogs.of(MapsWatcher.class);
              Origin origin = Origin.start(config(maps).withDeleteSettle(Duration.ofSeconds(1)), Clock.systemUTC(), null,
                      loader)) {
@@ -115,6 +122,8 @@ class OriginStartWhileFolderChangesTest {
                 Thread.sleep(100);
             }
             logs.awaitMessage("hopcount-map.json has stayed deleted", DEADLINE);
+        } finally {
+            watcherLog.setLevel(was);
         }
     }
 
