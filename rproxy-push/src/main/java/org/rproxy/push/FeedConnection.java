@@ -228,8 +228,7 @@ final class FeedConnection {
         String reason = end.reason();
         lastFailure = reason;
         returns.abandon(); // a trial beside this stream, which is gone: the feed moves on as for any loss
-        // a working stream whose upstream ended it cleanly: a stop's drain, most likely (StreamLossLog)
-        boolean ended = end.clean() && proof.proven();
+        boolean proven = proof.proven(); // with a clean end: a stop's drain, most likely (StreamLossLog)
         long delay = proof.lost(fault);
         URI from = upstreams.current();
         // The next attempt reads the directory first, from the same upstream as from another: the
@@ -239,7 +238,7 @@ final class FeedConnection {
         // and refused again, for good.
         streamUri = upstreams.next() || !refusedDocument ? null : streamUri;
         refusedDocument = false;
-        lossLog.lost(from, reason, delay, upstreams.current(), ended); // once, then a summary now and then
+        lossLog.lost(from, reason, delay, upstreams.current(), end.clean(), proven); // once, then a summary now and then
         int retry = generation;
         // dropped when a preferred upstream's stream took its place meanwhile, and held while
         // one is tried (FeedReturn.whenIdle): it would open a second stream beside that one
@@ -276,6 +275,7 @@ final class FeedConnection {
             return;
         }
         proof.proved();
+        lossLog.proved();
     }
 
     private void run(Runnable task) {

@@ -22,7 +22,12 @@ import org.slf4j.LoggerFactory;
  * is warned of at once. Every routine restart of an upstream made each push proxy below it warn.
  * The grace is fixed rather than {@code push.backoff-max}: it is about how long a restart takes
  * (seconds: start, read the maps, sign), not about how hard to retry, and an operator shortening
- * the waits to reconnect sooner should not get warnings on restarts for it.
+ * the waits to reconnect sooner should not get warnings on restarts for it. The grace runs from
+ * that end until a stream proves itself again, across the streams accepted meanwhile: one the
+ * upstream ends cleanly before it has proved itself (restarted again within a heartbeat of the
+ * first restart, before anything new came) is part of the same restart, and was warned of at once.
+ * A stream that ends before it proves itself with no such restart behind it (an upstream ending
+ * every stream it accepts is no restart) is warned of at once, as is any end once the grace is out.
  *
  * <p>Time here is the reconnect waits scheduled ({@code delayMillis}), not a clock: the time down
  * is at least their sum (each attempt takes time besides), so a summary comes at most once per
@@ -48,37 +53,48 @@ final class StreamLossLog {
     private long downMillis;
     /** The streak began with a working stream the upstream ended cleanly, and is not warned of yet. */
     private boolean ended;
+    /** A working stream was ended cleanly and no stream has proved itself since: a restart under way. */
+    private boolean restarting;
+    /** The waits scheduled since that working stream ended, across the streams accepted since. */
+    private long restartMillis;
 
     /**
      * The stream from {@code from} was lost, or an attempt to open one failed, for {@code reason};
      * the next attempt is made in {@code delayMillis}, to {@code next}. {@code endedCleanly}: the
-     * upstream ended a working stream (a planned restart, most likely), which is not yet a warning.
+     * upstream ended the stream with its last chunk; {@code proven}: the stream had proved itself.
+     * A working stream ended cleanly (a planned restart, most likely), or one ended cleanly while
+     * such a restart's grace runs, is not yet a warning.
      */
-    void lost(URI from, String reason, long delayMillis, URI next, boolean endedCleanly) {
+    void lost(URI from, String reason, long delayMillis, URI next, boolean endedCleanly, boolean proven) {
         String then = next.equals(from) ? "" : " to " + next;
-        if (failed++ == 0 && endedCleanly) {
+        if (failed++ == 0 && endedCleanly && (proven || restarting && restartMillis < ENDED_GRACE.toMillis())) {
             LOG.info("update stream from {} ended by the upstream (a restart, say); reconnecting{} in {} ms (a warning"
                     + " follows if no stream is accepted within {})", from, then, delayMillis,
                     Durations.describe(ENDED_GRACE));
+            restartMillis = proven ? 0 : restartMillis;
+            restarting = true;
             ended = true;
             waitedMillis = delayMillis;
             downMillis = delayMillis;
+            restartMillis += delayMillis;
             return;
         }
         if (failed == 1) {
             LOG.warn("update stream from {} lost ({}); reconnecting{} in {} ms (failures are summarised every {} min until"
                     + " a stream is accepted)", from, reason, then, delayMillis, SUMMARY_EVERY.toMinutes());
+            restarting = false;
             waitedMillis = delayMillis;
             downMillis = delayMillis;
             return;
         }
         // the summary covers the waits already passed, not the one being scheduled
-        if (ended && downMillis >= ENDED_GRACE.toMillis()) {
+        if (ended && restartMillis >= ENDED_GRACE.toMillis()) {
             LOG.warn("update stream from {} not back within {} of the upstream ending it: still no stream after {}"
                     + " attempts, the last ({}); reconnecting{} in {} ms (failures are summarised every {} min until a"
                     + " stream is accepted)", from, Durations.describe(ENDED_GRACE), failed - 1, reason, then,
                     delayMillis, SUMMARY_EVERY.toMinutes());
             ended = false;
+            restarting = false;
             waitedMillis = 0;
         } else if (!ended && waitedMillis >= SUMMARY_EVERY.toMillis()) {
             LOG.warn("update stream: still no stream after {} attempts in at least {}, the last from {} ({});"
@@ -91,6 +107,13 @@ final class StreamLossLog {
         }
         waitedMillis += delayMillis;
         downMillis += delayMillis;
+        restartMillis += delayMillis;
+    }
+
+    /** The stream now proved itself: a restart under way, if any, is over. */
+    void proved() {
+        restarting = false;
+        restartMillis = 0;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -129,6 +130,115 @@ class PlannedUpstreamRestartTest {
         } finally {
             timers.shutdownNow();
         }
+    }
+
+    /**
+     * An upstream restarted twice in a row: the stream of the first restart's return ends cleanly
+     * again before it has proved itself (nothing new came, and no heartbeat yet, 10 s apart by
+     * default). That is the same restart, within its grace: INFO, no warning. It was warned of at
+     * once ("update stream from URL lost (the upstream ended the stream) ..."), as an upstream
+     * ending every stream it accepts is. Real sockets: a {@link HostileUpstream} relaying a genuine
+     * signed directory ends its first stream after a heartbeat and its second at once, and holds
+     * the third open ({@link #restarting}).
+     */
+    @Test
+    void aSecondRestartBeforeTheNewStreamProvedItselfIsStillTheSameRestart() throws Exception {
+        Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
+        Level was = feedLog.getLevel();
+        feedLog.setLevel(Level.INFO);
+        ManualScheduler timers = new ManualScheduler();
+        AtomicInteger streams = new AtomicInteger();
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class);
+             LoopbackUpstream genuine = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+             HostileUpstream upstream = restarting(genuine, streams, 3)) {
+            PushFeed feed = feed(upstream.uri(), genuine, timers, Duration.ofSeconds(1));
+            try {
+                feed.begin();
+                for (int restart = 1; restart <= 2; restart++) {
+                    ManualScheduler.Scheduled next = timers.awaitNextScheduled(30);
+                    assertNotNull(next, "stream " + restart + " was not given up");
+                    timers.execute(next.task());
+                }
+                // the third, held open, after the second wait (the backoff not started afresh: nothing proved)
+                logs.awaitMessage("open, on attempt 1 after at least 150ms", Duration.ofSeconds(10));
+                assertEquals(List.of(), warnings(logs), "the same restart, within its grace");
+                assertEquals(2, logs.events().stream()
+                        .filter(e -> e.getFormattedMessage().contains("ended by the upstream (a restart, say)")).count(),
+                        logs.events().toString());
+            } finally {
+                feed.close();
+            }
+        } finally {
+            timers.shutdownNow();
+            feedLog.setLevel(was);
+        }
+    }
+
+    /**
+     * An upstream that, after one working stream it ended, ends every stream it accepts before it
+     * proves itself: the grace of that restart bounds the quiet. Once {@link StreamLossLog#ENDED_GRACE}
+     * of waits has passed, one warning, as for an upstream not back.
+     */
+    @Test
+    void anUpstreamEndingEveryStreamAfterARestartIsWarnedOfOnceTheGraceIsOut() throws Exception {
+        ManualScheduler timers = new ManualScheduler();
+        AtomicInteger streams = new AtomicInteger();
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class);
+             LoopbackUpstream genuine = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+             HostileUpstream upstream = restarting(genuine, streams, Integer.MAX_VALUE)) {
+            PushFeed feed = feed(upstream.uri(), genuine, timers, Duration.ofSeconds(240));
+            try {
+                feed.begin();
+                long waited = 0;
+                for (int attempt = 1; ; attempt++) {
+                    assertTrue(attempt <= 40, "bounded: " + logs.events());
+                    ManualScheduler.Scheduled next = timers.awaitNextScheduled(30);
+                    assertNotNull(next, "stream " + attempt + " was not given up");
+                    if (!warnings(logs).isEmpty()) {
+                        break; // warned as this stream ended (logged before its retry was scheduled)
+                    }
+                    assertTrue(waited < StreamLossLog.ENDED_GRACE.toMillis(), "no warning after " + waited + " ms");
+                    waited += next.delayMillis();
+                    timers.execute(next.task());
+                }
+                assertTrue(waited >= StreamLossLog.ENDED_GRACE.toMillis(), "warned after only " + waited + " ms");
+                List<String> warnings = warnings(logs);
+                assertEquals(1, warnings.size(), warnings.toString());
+                assertTrue(warnings.get(0).startsWith("update stream from " + upstream.uri() + " lost (the upstream"
+                        + " ended the stream)"), warnings.get(0));
+            } finally {
+                feed.close();
+            }
+        } finally {
+            timers.shutdownNow();
+        }
+    }
+
+    /**
+     * An upstream relaying {@code genuine}'s signed directory (a network map published) that ends each stream it accepts with its last chunk (a
+     * stop's drain), the first after a heartbeat (it proved itself), from stream {@code heldFrom} on
+     * holding them open.
+     */
+    private static HostileUpstream restarting(LoopbackUpstream genuine, AtomicInteger streams, int heldFrom)
+            throws Exception {
+        genuine.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
+        byte[] directory = HostileUpstream.answerOf(genuine.uri().resolve("/directory"));
+        return new HostileUpstream((line, out, written) -> {
+            if (line.startsWith("GET /directory ")) {
+                HostileUpstream.replay(directory, out);
+            } else if (line.startsWith("POST /updates ")) {
+                int n = streams.incrementAndGet();
+                HostileUpstream.acceptStream(out, n);
+                if (n == 1) {
+                    HostileUpstream.chunk(out, ": heartbeat\n\n"); // the stream proved itself
+                }
+                if (n < heldFrom) {
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    throw new EOFException("stopped");
+                }
+            }
+        });
     }
 
     /**
