@@ -227,11 +227,19 @@ final class UpstreamOutage {
         return any;
     }
 
-    /** Whether a copy of {@code key} can be served at {@code now} while the upstream fails (as {@link Replies} does). */
+    /**
+     * Whether a copy of {@code key} can be served at {@code now} while the upstream fails, as
+     * {@link Replies} serves one: a signed copy within its {@code stale-if-error} window, an
+     * unsigned answer while usable or, past that, while the signed documents it names are valid.
+     */
     private boolean servable(CacheKey key, Instant now) {
         Entry e = copies.get(key);
         CachedCopy h = e == null ? null : e.held();
-        return h != null && (h.signed() ? h.servableOnErrorAt(now) : h.usableAt(now));
+        if (h == null) {
+            return false;
+        }
+        return h.signed() ? h.servableOnErrorAt(now) : h.usableAt(now)
+                || !h.identity().mustRevalidate() && DerivedFrom.sourcesValid(h, copies::get, now);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
@@ -29,6 +30,10 @@ import org.rproxy.core.config.ListenConfig;
 import org.rproxy.core.config.ProxyConfig;
 import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.config.UpstreamConfig;
+import org.rproxy.core.model.Bytes;
+import org.rproxy.core.server.Reply;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.store.Representation;
 import org.rproxy.core.store.Variant;
 import org.rproxy.core.testing.CapturedLogs;
 import org.rproxy.core.testing.Eventually;
@@ -183,6 +188,34 @@ class UpstreamOutageLogTest {
             assertTrue(warnings.get(0).contains("upstream stopped answering"), warnings.get(0));
         } finally {
             up.close();
+        }
+    }
+
+    /**
+     * A computed answer past its {@code max-age} is served in an outage while the signed map it
+     * names is valid ({@link Replies}): a restart met first by a request for one, its revalidation
+     * failing, hurts no client and is an INFO like any other, not a document without a copy.
+     */
+    @Test
+    void aComputedAnswerServedOnItsSourcesBridgesARestartToo() throws Exception {
+        try (FeedFixture f = new FeedFixture();
+             CapturedLogs logs = CapturedLogs.of("org.rproxy.pull")) {
+            f.upstream.docs.put(FeedFixture.MAP, f.signer.sign(FeedFixture.MAP, FeedFixture.MAP_BODY, false,
+                    f.clock.instant(), Duration.ofHours(1), 600));
+            String etag = ((Reply.Ok) f.get(FeedFixture.MAP)).representation().identity().etag().replace("\"", "");
+            String row = "/cost/row?srcpid=PID1";
+            Variant v = new Variant(Bytes.utf8("<alto/>"), null, List.of(new HeaderField("content-type", "application/xml"),
+                    new HeaderField("alto-derived-from", "\"default-network-map\";path=\"" + FeedFixture.MAP
+                            + "\";etag=\"" + etag + "\"")));
+            f.upstream.docs.put(row, new Representation(v, null, 30, f.clock.instant(), f.clock.instant().plusSeconds(30)));
+            assertTrue(f.get(row) instanceof Reply.Ok);
+            f.feed.quiet().get(5, TimeUnit.SECONDS);
+            int before = logs.count();
+            f.upstream.down = true;
+            f.clock.advance(Duration.ofSeconds(31)); // the answer expired; the map fresh
+            assertTrue(f.get(row) instanceof Reply.Ok, "served on its sources");
+            logs.await(e -> e.getFormattedMessage().startsWith("upstream stopped answering"), WAIT);
+            assertEquals(List.of(), at(logs.events().subList(before, logs.count()), Level.WARN));
         }
     }
 
