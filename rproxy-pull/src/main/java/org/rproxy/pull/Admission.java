@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Function;
 
 import org.rproxy.core.answer.AnswerEngine;
@@ -73,6 +74,11 @@ final class Admission {
         this.verifier = requireNonNull(verifier, "verifier");
         this.viaEntry = requireNonNull(viaEntry, "viaEntry");
         this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** The key ids the verifier trusts now (a snapshot): a directory learnt from changes them. */
+    Set<String> trustedKeyIds() {
+        return verifier.trustedKeyIds();
     }
 
     /**

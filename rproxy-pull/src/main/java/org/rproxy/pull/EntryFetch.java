@@ -4,15 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 import org.rproxy.core.concurrent.Completions;
-import org.rproxy.core.model.Bytes;
 import org.rproxy.core.sign.Verdict.Outcome;
-import org.rproxy.core.store.HeaderField;
 import org.rproxy.core.upstream.Upstream;
 import org.rproxy.core.upstream.UpstreamException;
 import org.rproxy.core.upstream.UpstreamRequest;
@@ -34,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * the form it is keyed on ({@link UpstreamCall}), asking for identity; its body is weighed from the start of the exchange until the answer
  * comes ({@link WorkPool#holdBody}: waiting for a connection included), and one past the budget
  * fails the attempt at once with {@code 503}. Every answer goes through {@link Admission} on the
- * worker executor, weighed in bytes from its arrival until then ({@link WorkPool#verify}).
+ * worker executor, weighed in bytes from its arrival until then ({@link WorkPool#verify}); one
+ * refused only for its unknown key, again once the directory has been asked for ({@link KeyChase}).
  *
  * <p>Called from any thread; never blocks. Thread-safe and stateless between attempts.
  */
@@ -48,6 +47,8 @@ final class EntryFetch {
     private final Verifications work;
     private final String viaEntry;
     private final String userAgent;
+    /** Asks for the directory again after an unknown key; null until {@link #chaseUnknownKeys}. */
+    private volatile KeyChase keyChase;
 
     /** One exchange's outcome: a variant that may be held, or a final result. */
     private sealed interface Step {
@@ -62,6 +63,14 @@ final class EntryFetch {
 
     /** The gzip answer cannot be used beside the identity variant ({@link Admission.Outdated}). */
     private record NoGzip() implements Step {
+    }
+
+    /**
+     * Refused only for its unknown key, judged with the keys {@code trusted} then: to be verified
+     * again ({@code again}) once the directory has been asked for ({@link KeyChase}).
+     */
+    private record UnknownKey(Admission.Refused refused, String upstream, Set<String> trusted, long bytes,
+                              Supplier<Step> again) implements Step {
     }
 
     /**
@@ -88,6 +97,11 @@ final class EntryFetch {
         this.work = work;
         this.viaEntry = requireNonNull(viaEntry, "viaEntry");
         this.userAgent = "rproxy (" + viaEntry.substring(viaEntry.indexOf(' ') + 1) + ")";
+    }
+
+    /** From now on, an answer refused only for its unknown key is verified again after {@code chase}. */
+    void chaseUnknownKeys(KeyChase chase) {
+        keyChase = requireNonNull(chase, "chase");
     }
 
     /** The resource verified again: its next refusal is logged afresh. */
@@ -178,7 +192,7 @@ final class EntryFetch {
 
     private CompletableFuture<Step> exchange(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch,
                                              CachedCopy held, Instant floor) {
-        UpstreamRequest request = request(key, call, gzip, ifNoneMatch);
+        UpstreamRequest request = call.request(key, gzip, ifNoneMatch, userAgent, viaEntry);
         long body = request.body().length();
         long heldAlready = work.holdBody(body);
         if (heldAlready >= 0) {
@@ -209,17 +223,22 @@ final class EntryFetch {
                         LOG.debug("upstream exchange for {} failed", key, failure);
                         return new Stop(failed(failure));
                     }
-                    return admit(key, response, held, floor, gzip, ifNoneMatch, Duration.ofNanos(took));
+                    return admit(key, response, held, floor, gzip, ifNoneMatch, Duration.ofNanos(took), true);
                 }, step);
             } catch (RuntimeException e) {
                 step.completeExceptionally(e);
             }
         });
-        return step;
+        return step.thenCompose(s -> s instanceof UnknownKey u
+                ? keyChase.verifyAgain(!admission.trustedKeyIds().equals(u.trusted()), u.bytes(), work, u.again(),
+                        () -> refuse(key, u.upstream(), u.refused(), held))
+                : CompletableFuture.completedFuture(s));
     }
 
+    /** What {@code response} makes; {@code mayChase}: one refused only for its unknown key may be verified again. */
     private Step admit(CacheKey key, UpstreamResponse response, CachedCopy held, Instant floor, boolean askedGzip,
-                       String ifNoneMatch, Duration delay) {
+                       String ifNoneMatch, Duration delay, boolean mayChase) {
+        Set<String> trusted = admission.trustedKeyIds(); // before it is judged: a learning meanwhile is seen
         int status = response.status();
         Admission.Result result;
         if (status == 200) {
@@ -243,29 +262,21 @@ final class EntryFetch {
             result = new Admission.Refused(outdated.outcome(), outdated.reason());
         }
         if (result instanceof Admission.Refused refused) {
-            rejections.refused(key, response.upstream(), refused.outcome(), refused.reason(), held != null);
-            return new Stop(new FetchResult.Failed(502, "upstream answer refused: " + refused.outcome() + ": "
-                    + refused.reason(), true));
+            if (mayChase && refused.outcome() == Outcome.UNKNOWN_KEY && keyChase != null
+                    && !key.equals(KeyChase.DIRECTORY)) {
+                return new UnknownKey(refused, response.upstream(), trusted, response.body().length(),
+                        () -> admit(key, response, held, floor, askedGzip, ifNoneMatch, delay, false));
+            }
+            return refuse(key, response.upstream(), refused, held);
         }
         return new Got(((Admission.Admitted) result).variant(), response.upstream());
     }
 
-    private UpstreamRequest request(CacheKey key, UpstreamCall call, boolean gzip, String ifNoneMatch) {
-        List<HeaderField> h = new ArrayList<>(8);
-        h.add(new HeaderField("accept-encoding", gzip ? "gzip" : "identity"));
-        if (ifNoneMatch != null) {
-            h.add(new HeaderField("if-none-match", ifNoneMatch));
-        }
-        if (call.contentType() != null) {
-            h.add(new HeaderField("content-type", call.contentType()));
-        }
-        if (call.pastCaches()) {
-            h.add(new HeaderField("cache-control", "no-cache")); // RFC 9111 §5.2.1.4, for caches that honour it
-            h.add(new HeaderField(FitChase.HEADER, "1")); // for the shipped nginx and Varnish configurations
-        }
-        h.add(new HeaderField("user-agent", userAgent));
-        h.add(new HeaderField("via", viaEntry));
-        return new UpstreamRequest(key.method(), key.target(), h, key.isGet() ? Bytes.empty() : call.body());
+    /** {@code refused}, from {@code upstream}: logged, counted, and a 502 for those waiting. */
+    private Stop refuse(CacheKey key, String upstream, Admission.Refused refused, CachedCopy held) {
+        rejections.refused(key, upstream, refused.outcome(), refused.reason(), held != null);
+        return new Stop(new FetchResult.Failed(502, "upstream answer refused: " + refused.outcome() + ": "
+                + refused.reason(), true));
     }
 
     /**

@@ -88,6 +88,9 @@ final class PullFeed implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock");
         this.copies = new CachedCopies(store, metrics);
         this.attempts = new Attempts(copies, fetcher, metrics, clock, pause, settings.minInterval());
+        // past the caches in between, which may hold the directory from before the key an answer names
+        fetcher.chaseUnknownKeys(new KeyChase(clock,
+                () -> attempts.fetch(KeyChase.DIRECTORY, UpstreamCall.GET_PAST_CACHES, "key")));
         this.refresher = new Refresher(settings, copies, attempts, clock, scheduler);
         copies.onNewVersion(refresher::revalidateSignedBefore);
         this.fitChase = new FitChase(copies, attempts, refresher, clock, scheduler);

@@ -2,7 +2,12 @@ package org.rproxy.pull;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.rproxy.core.model.Bytes;
+import org.rproxy.core.store.HeaderField;
+import org.rproxy.core.upstream.UpstreamRequest;
 
 /**
  * What the proxy forwards upstream besides the key: for a POST, its Content-Type and its body in
@@ -35,5 +40,28 @@ record UpstreamCall(String contentType, Bytes body, boolean pastCaches) {
     /** This call as an entry keeps it: without a body, and not past the caches. */
     UpstreamCall withoutBody() {
         return body.length() == 0 && !pastCaches ? this : new UpstreamCall(contentType, Bytes.empty());
+    }
+
+    /**
+     * The request for {@code key} asking for the gzip variant or identity ({@code gzip}), with
+     * {@code If-None-Match} when {@code ifNoneMatch} is not null, naming this proxy ({@code userAgent},
+     * {@code via}).
+     */
+    UpstreamRequest request(CacheKey key, boolean gzip, String ifNoneMatch, String userAgent, String via) {
+        List<HeaderField> h = new ArrayList<>(8);
+        h.add(new HeaderField("accept-encoding", gzip ? "gzip" : "identity"));
+        if (ifNoneMatch != null) {
+            h.add(new HeaderField("if-none-match", ifNoneMatch));
+        }
+        if (contentType != null) {
+            h.add(new HeaderField("content-type", contentType));
+        }
+        if (pastCaches) {
+            h.add(new HeaderField("cache-control", "no-cache")); // RFC 9111 §5.2.1.4, for caches that honour it
+            h.add(new HeaderField(FitChase.HEADER, "1")); // for the shipped nginx and Varnish configurations
+        }
+        h.add(new HeaderField("user-agent", userAgent));
+        h.add(new HeaderField("via", via));
+        return new UpstreamRequest(key.method(), key.target(), h, key.isGet() ? Bytes.empty() : body);
     }
 }

@@ -260,7 +260,7 @@ class PullProxyTrustTest {
     }
 
     /** A directory listing {@code keys} and nothing else. */
-    private static String listing(Jwk... keys) {
+    static String listing(Jwk... keys) {
         StringBuilder b = new StringBuilder("{\"meta\":{\"alto-redist\":{\"keys\":[");
         for (int i = 0; i < keys.length; i++) {
             b.append(i == 0 ? "" : ",").append(json(keys[i]));

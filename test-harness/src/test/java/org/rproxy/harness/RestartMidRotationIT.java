@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.rproxy.core.config.PrivateKeyFiles;
 import org.rproxy.core.config.ProxyConfig;
+import org.rproxy.core.config.RefreshConfig;
 import org.rproxy.core.server.AltoService;
 import org.rproxy.core.server.FrontEndConfig;
 import org.rproxy.core.server.UpdateStreamMount;
@@ -173,6 +174,56 @@ class RestartMidRotationIT {
             held.release.complete(null);
             waits.setLevel(level);
         }
+    }
+
+    /**
+     * The directory's first fetch timed out (the origin away for a moment): a client's request for
+     * a document signed by the next key, which the proxy does not know yet, has the directory
+     * asked for again, and is served. Before, the document was refused until the directory's next
+     * refresh: "no valid copy of /costmap/routingcost-map (upstream answer refused: UNKNOWN_KEY ...)
+     * expected: <200> but was: <502>".
+     */
+    @Test
+    void aProxyWhoseFirstDirectoryFetchTimedOutLearnsTheNextKeyWhenADocumentNamesIt() throws Exception {
+        String nxt = next.publicKey().keyId();
+        HeldDirectory held = new HeldDirectory();
+        try (Origin origin = origin("  - file: DIR/next.key\n    signing: true\n  - file: DIR/old.key\n", held)) {
+            ProxyConfig c = Proxies.config("timed-out", origin.baseUri(), oldPub);
+            // the directory tried again by the refresher only 1 to 2 s after its timeout (RetryPause): the
+            // client asks before that, as one asking during a longer outage would
+            c = c.withUpstream(c.upstream().withTimeout(Duration.ofSeconds(3))).withRefresh(new RefreshConfig(
+                    Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofSeconds(1),
+                    Duration.ofHours(1)));
+            try (PullProxy proxy = PullProxy.start(c, Clock.systemUTC())) {
+                PushTree.await(WAIT, "the directory's first fetch timed out", () -> Proxies.count(proxy.registry(),
+                        "rproxy.upstream.fetches", "result", "failed") > 0);
+                held.release.complete(null); // the origin answers from now on
+                HttpResponse<byte[]> r = answered(proxy.baseUri() + PushTree.COST_MAP);
+                assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+                assertTrue(r.headers().firstValue("signature-input").orElse("").contains("keyid=\"" + nxt + "\""),
+                        "signed by the next key: " + r.headers().map());
+                assertTrue(proxy.trustedKeyIds().contains(nxt), "learnt the next key");
+            }
+        } finally {
+            held.release.complete(null);
+        }
+    }
+
+    /**
+     * The first answer to a GET of {@code uri} that is not a timeout: under load the origin may
+     * not answer within the proxy's upstream timeout, which the proxy answers {@code 504}.
+     */
+    private static HttpResponse<byte[]> answered(String uri) {
+        AtomicReference<HttpResponse<byte[]>> answer = new AtomicReference<>();
+        PushTree.await(WAIT, "an answer to " + uri + " other than 504", () -> {
+            try {
+                answer.set(Proxies.get(uri));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            return answer.get().statusCode() != 504;
+        });
+        return answer.get();
     }
 
     @Test
