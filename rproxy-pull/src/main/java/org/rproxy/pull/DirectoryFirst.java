@@ -19,7 +19,11 @@ import org.slf4j.LoggerFactory;
  * <p>The wait blocks no thread: an attempt held back is started by whichever thread ends the
  * directory's fetch (the upstream client's or a worker), as {@link EntryFetch#run} may be. It is
  * bounded by that fetch, which the upstream's timeouts bound; however it ends (verified, refused,
- * failed, cut by the proxy's stop), the attempts held back go ahead and meet what they meet.
+ * failed, cut by the proxy's stop), the attempts held back go ahead and meet what they meet: after
+ * a failed fetch, an answer signed by a key still unknown has the directory asked for again
+ * ({@link KeyChase}). That would serve a miss sent beside the directory too, joining its fetch,
+ * but a fetch that then failed would spend the chase's interval, and the miss would be refused;
+ * held back here, it gets a directory attempt of its own after a failed one.
  * Attempts for the directory itself never wait, nor do forwarded queries (POST): their answers
  * are computed and unsigned (the signed maps they name are fetched as GETs, which wait), and a
  * query's body is weighed in the byte budget from the start of its exchange ({@link

@@ -51,7 +51,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A client asking such a proxy for a document before it holds the directory waits for the
  * directory's first fetch and is served. Before, its miss was fetched beside the directory and
- * refused: {@code 502}, {@code UNKNOWN_KEY}, the document's signature blamed.
+ * refused: {@code 502}, {@code UNKNOWN_KEY}, the document's signature blamed. When the
+ * directory's first fetch fails (times out), a document signed by the next key has the proxy ask
+ * for the directory again, and is served; before, it was refused until the directory's next refresh.
  *
  * <p>After step 3 (the old key retired) such a proxy refuses everything, as it should; its log
  * says what to do about it: the key id it lacks, and that the origin's new public key must be
