@@ -86,7 +86,8 @@ final class KeyChase {
                 return running;
             }
             Instant now = clock.instant();
-            if (started != null && now.isBefore(started.plus(INTERVAL))) {
+            // a clock stepped back since (before the last start) does not hold the next one back for as long
+            if (started != null && !now.isBefore(started) && now.isBefore(started.plus(INTERVAL))) {
                 return null;
             }
             started = now;

@@ -117,6 +117,10 @@ class UnknownKeyChaseTest {
             assertEquals(round, directoryRequests(), "not again within the interval");
             clock.advance(Duration.ofMillis(1));
         }
+        clock.advance(Duration.ofHours(-1)); // the clock stepped back: not held back for an hour
+        strangerSigns("/costmap/after-step");
+        assertEquals(502, status(get("/costmap/after-step")));
+        assertEquals(4, directoryRequests(), "asked for again after the clock stepped back");
     }
 
     private Reply get(String path) throws Exception {
