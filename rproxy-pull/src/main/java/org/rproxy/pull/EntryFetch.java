@@ -58,12 +58,10 @@ final class EntryFetch {
     private record Got(CachedVariant variant, String upstream) implements Step {
     }
 
-    private record Stop(FetchResult result) implements Step {
-    }
+    private record Stop(FetchResult result) implements Step { }
 
     /** The gzip answer cannot be used beside the identity variant ({@link Admission.Outdated}). */
-    private record NoGzip() implements Step {
-    }
+    private record NoGzip() implements Step { }
 
     /**
      * Refused only for its unknown key, judged with the keys {@code trusted} then: to be verified

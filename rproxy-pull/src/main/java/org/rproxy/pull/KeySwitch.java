@@ -2,11 +2,11 @@ package org.rproxy.pull;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.HashSet;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+
+import org.rproxy.core.sign.VerifiedRepresentation;
 
 /**
  * Holds a pulled copy signed by a key its held copy was not signed by until the directory has
@@ -40,27 +40,17 @@ final class KeySwitch {
                 : CompletableFuture.completedFuture(r));
     }
 
-    /** True when {@code r} is a signed copy for {@code key}, not the directory, naming a key {@code held} did not. */
+    /**
+     * True when {@code r} is a signed copy for {@code key}, not the directory, that the verifier
+     * took on a key other than the one that vouched for {@code held} (each as its verifier checked
+     * it: a signature member a hop added, naming another key, does not count).
+     */
     static boolean newKey(CacheKey key, CachedCopy held, FetchResult r) {
-        if (!(r instanceof FetchResult.Stored s) || held == null || !held.signed() || !s.held().signed()
-                || !key.isGet() || key.equals(DIRECTORY)) {
+        if (!(r instanceof FetchResult.Stored s) || held == null || !key.isGet() || key.equals(DIRECTORY)) {
             return false;
         }
-        return !keyIds(held.identity()).containsAll(keyIds(s.held().identity()));
-    }
-
-    /** The key ids its {@code Signature-Input} names (each signature's {@code keyid} parameter). */
-    private static Set<String> keyIds(CachedVariant v) {
-        Set<String> ids = new HashSet<>();
-        String input = v.variant().header("signature-input").orElse("");
-        String lower = input.toLowerCase(Locale.ROOT);
-        for (int at = lower.indexOf("keyid=\""); at >= 0; at = lower.indexOf("keyid=\"", at + 1)) {
-            int from = at + "keyid=\"".length();
-            int to = input.indexOf('"', from);
-            if (to > from) {
-                ids.add(input.substring(from, to));
-            }
-        }
-        return ids;
+        VerifiedRepresentation before = held.identity().verified();
+        VerifiedRepresentation now = s.held().identity().verified();
+        return before != null && now != null && !Objects.equals(before.keyId(), now.keyId());
     }
 }

@@ -151,7 +151,7 @@ final class PullMetrics {
 
     /**
      * One attempt to obtain or renew an entry: {@code kind} miss, revalidate, refresh, recover,
-     * source or refit; {@code result} stored, error, failed or rejected.
+     * source, refit or key; {@code result} stored, error, failed or rejected.
      */
     void fetch(String kind, String result) {
         fetches.computeIfAbsent(kind + ' ' + result, k -> Counter.builder("rproxy.upstream.fetches")

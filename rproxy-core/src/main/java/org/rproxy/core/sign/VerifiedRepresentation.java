@@ -66,13 +66,15 @@ public final class VerifiedRepresentation {
     private final Representation representation;
     private final ResponseVerifier verifier;
     private final SignatureWindow gzipWindow;
+    private final String keyId;
 
     private VerifiedRepresentation(String target, Representation representation, ResponseVerifier verifier,
-                                   SignatureWindow gzipWindow) {
+                                   SignatureWindow gzipWindow, String keyId) {
         this.target = target;
         this.representation = representation;
         this.verifier = verifier;
         this.gzipWindow = gzipWindow;
+        this.keyId = keyId;
     }
 
     /**
@@ -199,7 +201,8 @@ public final class VerifiedRepresentation {
         Representation r = new Representation(identity, keep ? gz : null, maxAgeSeconds, id.created(), id.expires(),
                 revalidation);
         SignatureWindow gzWindow = keep ? new SignatureWindow(g.created(), g.expires()) : null;
-        return new Verified(new VerifiedRepresentation(target, r, verifier, gzWindow), g == null ? null : g.outcome());
+        return new Verified(new VerifiedRepresentation(target, r, verifier, gzWindow, id.keyId()),
+                g == null ? null : g.outcome());
     }
 
     /**
@@ -260,6 +263,15 @@ public final class VerifiedRepresentation {
      */
     public SignatureWindow gzipWindow() {
         return gzipWindow;
+    }
+
+    /**
+     * The {@code keyid} of the identity's signature the verifier checked: the key that vouches for
+     * this copy. Not read from the variant's {@code Signature-Input}, which may name other keys in
+     * members a proxy or cache in between added (verifiers pass over them).
+     */
+    public String keyId() {
+        return keyId;
     }
 
     /**
