@@ -205,7 +205,7 @@ final class AltoChannelInitializer extends ChannelInitializer<Channel> {
         p.remove(ASSEMBLER);
         p.remove(EXCHANGE);
         Http2ErrorClose errorClose = new Http2ErrorClose();
-        Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(),
+        Http2ConnectionGuard guard = new Http2ConnectionGuard(config.idleTimeout().toNanos(), config.drainTimeout(),
                 BodyBudget.perConnection(config.maxBodyBytes(), bodies), answers, warnings);
         p.addLast(HTTP2_ERROR_CLOSE, errorClose);
         p.addLast(HTTP2_FLUSH, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,

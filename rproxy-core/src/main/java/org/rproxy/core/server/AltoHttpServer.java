@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * the front end's own refusals (limits, methods, overload, idle connections).
  *
  * <p>{@link #start} binds before returning; {@link #close} stops accepting and drains: idle
- * connections close at once, event streams end, and requests in progress are answered (with
+ * connections close at once (an HTTP/2 one after its two GOAWAYs, {@link GracefulGoAway}), event
+ * streams end, and requests in progress are answered (with
  * {@code Connection: close}) for up to {@link FrontEndConfig#drainTimeout} (five seconds unless
  * configured), an HTTP/2 stream whose request is still
  * arriving being refused for its client to retry ({@link UnfinishedRequest}); whatever is still

@@ -2,6 +2,7 @@ package org.rproxy.core.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * What {@link RequestDeadline} and {@link ExchangeHandler} do for an HTTP/1.1 connection, done for
  * an HTTP/2 one as a whole (each stream has its own deadline and exchange): closes the connection
  * once it has had no open stream for the idle timeout; on the server's {@link
- * Drain#DRAIN}, or when the client closes its side (it can send no more, not even
- * flow-control credit), passes the drain on to every stream and then closes the connection
- * gracefully (the codec sends GOAWAY and waits, up to its own limit, for the streams in progress
+ * Drain#DRAIN}, passes the drain on to every stream and tells the client to open no more in two
+ * GOAWAYs ({@link GracefulGoAway}), the streams it opened before the second being answered too
+ * (they are drained then); once the second GOAWAY is sent, or at once when the client closes its
+ * side (it can send no more, not even flow-control credit or the PING's acknowledgement), closes
+ * the connection gracefully (the codec waits, up to its own limit, for the streams in progress
  * to end; event streams end at once); holds the connection's {@link BodyBudget}, which bounds the
  * request-body bytes all its streams hold at once, and its {@link AnswerTurns}, which bound the
  * streams answered at once (within the server's {@link NodeAnswerPlaces}); and logs connection
@@ -38,6 +41,9 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private final long idleNanos;
     private final RateLimitedLog warnings;
     private final Set<Channel> streams = new HashSet<>();
+    /** Streams opened during the stop's first step, drained at its second. */
+    private final Set<Channel> undrained = new HashSet<>();
+    private final GracefulGoAway goAway;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> idle;
     private boolean draining;
@@ -48,8 +54,11 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     /** The request-body bytes this connection's streams may hold at once. */
     private final BodyBudget bodies;
 
-    Http2ConnectionGuard(long idleNanos, BodyBudget bodies, NodeAnswerPlaces answers, RateLimitedLog warnings) {
+    /** @param drain the server's drain at a stop, which bounds the wait between its two GOAWAYs */
+    Http2ConnectionGuard(long idleNanos, Duration drain, BodyBudget bodies, NodeAnswerPlaces answers,
+                         RateLimitedLog warnings) {
         this.idleNanos = idleNanos;
+        this.goAway = new GracefulGoAway(drain);
         this.answers = requireNonNull(answers, "answers");
         this.bodies = requireNonNull(bodies, "bodies");
         this.warnings = requireNonNull(warnings, "warnings");
@@ -71,11 +80,14 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     void opened(Channel stream) {
         streams.add(stream);
         cancelIdle();
-        if (draining) {
+        if (goAway.waiting()) {
+            undrained.add(stream); // its request has not been read yet: drained with the second GOAWAY
+        } else if (draining) {
             stream.pipeline().fireUserEventTriggered(Drain.DRAIN);
         }
         stream.closeFuture().addListener(f -> {
             streams.remove(stream);
+            undrained.remove(stream);
             if (streams.isEmpty()) {
                 armIdle();
             }
@@ -94,13 +106,40 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         if (draining) {
+            goAway.end(); // the client has closed its side during the first step: no acknowledgement will come
             return;
         }
         draining = true;
-        for (Channel s : List.copyOf(streams)) {
+        drain(streams);
+        if (evt == Drain.DRAIN) {
+            goAway.start(ctx, this::finish);
+        } else {
+            finish();
+        }
+    }
+
+    /**
+     * After the last GOAWAY: drains the streams opened since the first, and closes gracefully.
+     * Drained when they opened, they would have been closed unanswered: a stream opens as its
+     * request head is read, and the drain came before the head reached its pipeline; by now it
+     * has.
+     */
+    private void finish() {
+        drain(undrained);
+        undrained.clear();
+        ctx.channel().close();
+    }
+
+    private static void drain(Set<Channel> some) {
+        for (Channel s : List.copyOf(some)) {
             s.pipeline().fireUserEventTriggered(Drain.DRAIN);
         }
-        ctx.channel().close();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        goAway.read(msg);
+        ctx.fireChannelRead(msg);
     }
 
     private void armIdle() {
@@ -125,12 +164,14 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdle();
+        goAway.cancel();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancelIdle();
+        goAway.cancel();
     }
 
     /**

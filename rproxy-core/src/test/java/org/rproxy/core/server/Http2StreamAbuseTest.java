@@ -13,6 +13,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.rproxy.core.testing.Eventually;
+
 /**
  * A hostile HTTP/2 client's abuse of streams and of header compression, over a real socket
  * against a real front end: stream ids reused, decreasing or even; more streams than
@@ -113,17 +115,19 @@ class Http2StreamAbuseTest {
     }
 
     /**
-     * A stream opened after the server's GOAWAY (it is draining) is past the GOAWAY's last stream
-     * id and ignored (RFC 9113 §6.8), while the stream in progress is answered.
+     * A stream opened after the server's last GOAWAY (it is draining) is past that GOAWAY's last
+     * stream id and ignored (RFC 9113 §6.8), while the stream in progress is answered. (A stream
+     * opened between the stop's two GOAWAYs is answered: {@link Http2GracefulStopTest}.)
      */
     @Test
     void aStreamOpenedAfterTheServersGoAwayIsIgnoredWhileTheOneInProgressIsAnswered() throws Exception {
-        RawHttp2Client c = start();
+        RawHttp2Client c = start().answeringPings();
         c.get(1, "/hang", true);
         assertTrue(c.sync());
         assertEquals(1, target.hangingCount());
         CompletableFuture<Void> closing = CompletableFuture.runAsync(target.server()::close);
-        long[] goAway = c.goAway.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        Eventually.await("the stop's second GOAWAY", Duration.ofMillis(WAIT_MILLIS), () -> c.goAways.size() == 2);
+        long[] goAway = c.goAways.get(1);
         assertEquals(1, goAway[0], "last stream id");
         assertEquals(RawHttp2Client.NO_ERROR, goAway[1]);
         c.get(3, "/doc", true);

@@ -60,6 +60,8 @@ final class Http2TestClient implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final CompletableFuture<Http2Settings> settings = new CompletableFuture<>();
     private final CompletableFuture<Long> goAway = new CompletableFuture<>();
+    /** The last stream id of each GOAWAY of the server, in order (a graceful stop sends two: RFC 9113 §6.8). */
+    private final List<Long> goAways = new CopyOnWriteArrayList<>();
     /** PINGs sent and not acknowledged yet, by their data. */
     private final Map<Long, CompletableFuture<Void>> pings = new ConcurrentHashMap<>();
     private final AtomicLong nextPing = new AtomicLong();
@@ -100,9 +102,14 @@ final class Http2TestClient implements AutoCloseable {
         return settings.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The last stream id of the server's GOAWAY, once one came. */
+    /** The last stream id of the server's (first) GOAWAY, once one came. */
     CompletableFuture<Long> goAway() {
         return goAway;
+    }
+
+    /** The last stream id of every GOAWAY read so far, in order. */
+    List<Long> goAways() {
+        return List.copyOf(goAways);
     }
 
     /**
@@ -193,6 +200,7 @@ final class Http2TestClient implements AutoCloseable {
                 if (msg instanceof Http2SettingsFrame f) {
                     settings.complete(f.settings());
                 } else if (msg instanceof Http2GoAwayFrame f) {
+                    goAways.add((long) f.lastStreamId());
                     goAway.complete((long) f.lastStreamId());
                 } else if (msg instanceof Http2PingFrame f && f.ack()) {
                     CompletableFuture<Void> ack = pings.remove(f.content());

@@ -9,9 +9,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,9 +32,10 @@ import io.netty.handler.codec.http2.Http2Headers;
  * peer of the front end's denial-of-service tests, which Netty's own client would refuse to be.
  * Writes happen on the test's thread; a reader thread, started by {@link #startReading} (a test
  * may leave it unstarted to play a peer that never reads), notes what the server says: its
- * GOAWAY, each stream's final {@code :status} and RST_STREAM, the DATA bytes, and the end of the
- * connection. It acknowledges the server's SETTINGS and gives no flow-control credit. Public for
- * the harness's end-to-end tests, whose clients that never read are made of it.
+ * GOAWAYs, each stream's final {@code :status} and RST_STREAM, the DATA bytes, and the end of
+ * the connection. It acknowledges the server's SETTINGS (its PINGs only when asked to) and gives
+ * no flow-control credit. Public for the harness's end-to-end tests, whose clients that never
+ * read are made of it.
  */
 public final class RawHttp2Client implements AutoCloseable {
 
@@ -78,8 +81,16 @@ public final class RawHttp2Client implements AutoCloseable {
     /** {@code :scheme} of the requests {@link #get} and {@link #post} write. */
     private final String scheme;
     private final Thread reader;
-    /** {last stream id, error code} of the server's GOAWAY. */
+    /** {last stream id, error code} of the server's GOAWAY (its first, when it sends more). */
     final CompletableFuture<long[]> goAway = new CompletableFuture<>();
+    /** {last stream id, error code} of each GOAWAY of the server, in order (RFC 9113 §6.8: a graceful stop sends two). */
+    final List<long[]> goAways = new CopyOnWriteArrayList<>();
+    /** PINGs the server sent (not acknowledgements of the client's). */
+    final AtomicLong serverPings = new AtomicLong();
+    /** Whether the reader acknowledges the server's PINGs: off unless {@link #answeringPings}, a peer that never does. */
+    private volatile boolean answerPings;
+    /** What the reader does on the server's first GOAWAY, before it reads on ({@link #onFirstGoAway}). */
+    private volatile Write onFirstGoAway;
     /** Completes when the server ends the connection (end of stream or a reset socket). */
     final CompletableFuture<Void> closed = new CompletableFuture<>();
     final AtomicLong dataBytes = new AtomicLong();
@@ -162,6 +173,28 @@ public final class RawHttp2Client implements AutoCloseable {
     /** Cleartext, with the kernel's buffers. */
     RawHttp2Client(InetSocketAddress server, long... settings) throws IOException {
         this(server, null, 0, settings);
+    }
+
+    /** Frames written by the reader thread when something arrives. */
+    @FunctionalInterface
+    interface Write {
+        void run() throws IOException;
+    }
+
+    /** Makes the reader acknowledge the server's PINGs, as RFC 9113 §6.7 asks: a well-behaved peer. */
+    RawHttp2Client answeringPings() {
+        answerPings = true;
+        return this;
+    }
+
+    /**
+     * Makes the reader run {@code write} as soon as it has read the server's first GOAWAY, before
+     * anything behind it (a PING that came with it is acknowledged after): a stream opened while
+     * the GOAWAY was on its way, as a client's may be.
+     */
+    RawHttp2Client onFirstGoAway(Write write) {
+        onFirstGoAway = write;
+        return this;
     }
 
     RawHttp2Client startReading() {
@@ -310,10 +343,15 @@ public final class RawHttp2Client implements AutoCloseable {
      * refused or dropped is told from one merely slow.
      */
     String awaitStatus(int stream) throws Exception {
+        return awaitStatus(stream, WAIT);
+    }
+
+    /** As {@link #awaitStatus(int)}, waiting up to {@code within}. */
+    String awaitStatus(int stream, Duration within) throws Exception {
         try {
-            return status(stream).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return status(stream).get(within.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("no final :status on stream " + stream + " within " + WAIT + "; " + fate(stream), e);
+            throw new AssertionError("no final :status on stream " + stream + " within " + within + "; " + fate(stream), e);
         }
     }
 
@@ -329,6 +367,15 @@ public final class RawHttp2Client implements AutoCloseable {
     /** The error code of the server's RST_STREAM on {@code stream}. */
     CompletableFuture<Long> reset(int stream) {
         return resets.computeIfAbsent(stream, s -> new CompletableFuture<>());
+    }
+
+    /** Waits for the error code of the server's RST_STREAM on {@code stream}; a timeout says what became of it instead. */
+    long awaitReset(int stream) throws Exception {
+        try {
+            return reset(stream).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("no RST_STREAM on stream " + stream + " within " + WAIT + "; " + fate(stream), e);
+        }
     }
 
     /** The server's GOAWAY error code, once it came. */
@@ -377,7 +424,13 @@ public final class RawHttp2Client implements AutoCloseable {
                 }
             }
             case PING -> {
-                if ((flags & ACK) != 0) {
+                if ((flags & ACK) == 0) {
+                    serverPings.incrementAndGet();
+                    if (answerPings) {
+                        frame(PING, ACK, 0, payload);
+                        flush();
+                    }
+                } else {
                     pingAcks.incrementAndGet();
                     CompletableFuture<Void> ack = acks.remove(java.nio.ByteBuffer.wrap(payload).getLong());
                     if (ack != null) {
@@ -390,7 +443,10 @@ public final class RawHttp2Client implements AutoCloseable {
                 long last = b.getInt() & 0x7fffffff;
                 long code = Integer.toUnsignedLong(b.getInt());
                 goAwayText = new String(payload, 8, payload.length - 8, StandardCharsets.UTF_8);
-                goAway.complete(new long[] {last, code});
+                goAways.add(new long[] {last, code});
+                if (goAway.complete(new long[] {last, code}) && onFirstGoAway != null) {
+                    onFirstGoAway.run();
+                }
             }
             default -> { }
         }
