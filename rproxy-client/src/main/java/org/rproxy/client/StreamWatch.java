@@ -32,6 +32,9 @@ import java.util.function.LongSupplier;
  * even while a proxy holds the move's subscription unanswered. While the follower's thread is in
  * the application's listener ({@link #listening}) the stream is not read, so nothing is judged:
  * the time a listener takes is the application's, not the stream's silence nor its source's delay.
+ * What the stream sent meanwhile waits unread, a renewal or the map that makes the maps fit among
+ * it: so once the listener returns, renewals and fit are judged again only after as long as it
+ * took, up to the read timeout ({@link #listened}), time to read that; silence from its return.
  */
 final class StreamWatch implements AutoCloseable {
     private final HeldState state;
@@ -47,6 +50,10 @@ final class StreamWatch implements AutoCloseable {
     private volatile long lastRead;
     /** True while the follower's thread is in the application's listener, not reading the stream. */
     private volatile boolean listening;
+    /** When the listener was called last (ticker). */
+    private volatile long listeningFrom;
+    /** Renewals and fit are not judged before this (ticker): what came while the listener ran is read first. */
+    private volatile long judgedFrom;
     /** When the maps held were first seen not to fit while this stream was watched, or null while they fit. */
     private volatile Long unfitSince;
     /** The stream this watch closed last, and why. */
@@ -94,6 +101,7 @@ final class StreamWatch implements AutoCloseable {
         this.renewals = renewals;
         this.since = ticker.getAsLong();
         this.lastRead = since;
+        this.judgedFrom = since;
         this.unfitSince = null;
         this.current = in;
     }
@@ -105,12 +113,21 @@ final class StreamWatch implements AutoCloseable {
 
     /** The follower's thread calls the application's listener: the stream is not read until it returns. */
     void listening() {
+        listeningFrom = ticker.getAsLong();
         listening = true;
     }
 
-    /** The listener returned: the stream is read again, and its silence counted from now. */
+    /**
+     * The listener returned: the stream is read again, and its silence counted from now. What it
+     * sent meanwhile is still unread (a renewal of a map that ran late while the listener ran, the
+     * cost map that makes a new network map fit): renewals and fit are judged again only after as
+     * long as the listener took (up to the read timeout), time to read what piled up, or a check
+     * right after the return would leave the stream, and blame its source, for what waits in it.
+     */
     void listened() {
-        lastRead = ticker.getAsLong();
+        long now = ticker.getAsLong();
+        judgedFrom = now + Math.min(now - listeningFrom, readTimeout.toNanos());
+        lastRead = now;
         listening = false;
     }
 
@@ -137,7 +154,8 @@ final class StreamWatch implements AutoCloseable {
         return c != null && c.in == in ? c.why : null;
     }
 
-    private void check() {
+    /** Judges the stream watched, if any (the timer's task; a test calls it with its own ticker). */
+    void check() {
         InputStream in = current;
         if (in == null || listening) {
             return;
@@ -145,9 +163,10 @@ final class StreamWatch implements AutoCloseable {
         long now = ticker.getAsLong();
         ClientException why = null;
         boolean blames = false;
+        boolean judged = now - judgedFrom >= 0;
         if (now - lastRead > readTimeout.toNanos()) {
             why = new ClientException.Unreachable(uri, silence(readTimeout), null);
-        } else if ((why = unfit(now)) == null && renewals && now - since >= readTimeout.toNanos()) {
+        } else if ((why = unfit(now, judged)) == null && judged && renewals && now - since >= readTimeout.toNanos()) {
             why = Renewals.overdue(state, clock.instant(), uri);
             blames = why != null;
         }
@@ -160,8 +179,11 @@ final class StreamWatch implements AutoCloseable {
         }
     }
 
-    /** Why the stream is left when the maps held have not fitted together for the read timeout; else null. */
-    private ClientException unfit(long now) {
+    /**
+     * Why the stream is left when the maps held have not fitted together for the read timeout; else
+     * null, also while not {@code judged} (what came during the listener is being read).
+     */
+    private ClientException unfit(long now, boolean judged) {
         if (state.mapsFit()) {
             unfitSince = null;
             return null;
@@ -171,7 +193,7 @@ final class StreamWatch implements AutoCloseable {
             unfitSince = now;
             return null;
         }
-        if (now - first < readTimeout.toNanos()) {
+        if (now - first < readTimeout.toNanos() || !judged) {
             return null;
         }
         return new ClientException.InvalidResponse(uri, "update stream: the maps it sent do not fit together (a cost map"
