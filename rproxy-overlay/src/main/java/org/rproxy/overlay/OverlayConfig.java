@@ -42,9 +42,10 @@ import org.rproxy.core.config.Durations;
  *   per-network: 2000
  * </pre>
  *
- * <p>In code, an embedder (an app with a client peer, say) uses the {@link #builder()}: what it
- * leaves unset takes its default as in the file, and {@link OverlayConfigBuilder#build()} makes
- * the same checks, naming the key at fault:
+ * <p>In code, an embedder (an app with a client peer, say) uses the {@link #builder()}, never the
+ * positional constructor (deprecated: it is the config loader's): what it leaves unset takes its
+ * default as in the file, and {@link OverlayConfigBuilder#build()} makes the same checks, naming
+ * the key at fault:
  *
  * <pre>{@code
  * OverlayConfig config = OverlayConfig.builder()
@@ -63,6 +64,15 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
     public static final Duration DEFAULT_REPUBLISH = Duration.ofMinutes(20);
     public static final ByteSize DEFAULT_MAX_BUNDLE = ByteSize.ofBytes(64L << 20);
 
+    /**
+     * Every key in the file's order, null for its default: the constructor the config loader binds a
+     * file with (a record's own, so public).
+     *
+     * @deprecated positional, thirteen arguments of which several are Booleans and Integers: a call
+     *             cannot be read. In code use {@link #builder()} (or {@link #toBuilder()}), which names
+     *             each setting as its key in the file.
+     */
+    @Deprecated(since = "0.1.0")
     public OverlayConfig {
         if (bind != null) {
             InetAddress a = address(bind);
@@ -109,22 +119,6 @@ public record OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<A
         return new OverlayConfigBuilder().bind(bind).dhtPort(dhtPort).btPort(btPort).bootstrap(bootstrap)
                 .routerBootstrap(routerBootstrap).key(key).storage(storage).seeding(seeding).budget(budget)
                 .republish(republish).maxBundle(maxBundle).dhtStore(dhtStore).publishers(publishers);
-    }
-
-    /** The settings without a {@code dht-store} section (its defaults), nor {@code publishers}. */
-    public OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<Address> bootstrap, Boolean routerBootstrap,
-                         Path key, Path storage, Boolean seeding, Duration budget, Duration republish,
-                         ByteSize maxBundle) {
-        this(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, budget, republish, maxBundle,
-                null, null);
-    }
-
-    /** The settings without {@code publishers}. */
-    public OverlayConfig(String bind, Integer dhtPort, Integer btPort, List<Address> bootstrap, Boolean routerBootstrap,
-                         Path key, Path storage, Boolean seeding, Duration budget, Duration republish,
-                         ByteSize maxBundle, DhtStoreConfig dhtStore) {
-        this(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, budget, republish, maxBundle,
-                dhtStore, null);
     }
 
     /**

@@ -145,6 +145,7 @@ public final class OverlayConfigBuilder {
      * @throws IllegalArgumentException naming the key at fault, as a file's check does
      *                                  ({@code "dht-port: missing"}, {@code "bt-port: -1 (expected: 1 to 65535, or 0 for any free port)"})
      */
+    @SuppressWarnings("deprecation") // the record's own constructor, named setting by setting here
     public OverlayConfig build() {
         return new OverlayConfig(bind, dhtPort, btPort, bootstrap, routerBootstrap, key, storage, seeding, budget,
                 republish, maxBundle, dhtStore, publishers);

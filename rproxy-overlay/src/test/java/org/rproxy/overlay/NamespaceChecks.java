@@ -128,8 +128,8 @@ final class NamespaceChecks {
     }
 
     private static OverlayConfig config(Path dir, int host, Path key, List<Address> bootstrap) {
-        return new OverlayConfig(ip(host), 6881, 7000 + host, bootstrap, false, key, dir.resolve("node-" + host), true,
-                BUDGET, null, null);
+        return OverlayConfig.builder().bind(ip(host)).dhtPort(6881).btPort(7000 + host).bootstrap(bootstrap).key(key)
+                .storage(dir.resolve("node-" + host)).seeding(true).budget(BUDGET).build();
     }
 
     static Path key(Path dir, int host) throws Exception {

@@ -34,8 +34,8 @@ final class NothingFoundChecks {
 
     /** A node on {@code host} bootstrapping from {@code bootstrap}, with {@code budget}. */
     static OverlayConfig config(Path dir, int host, Path key, List<Address> bootstrap, Duration budget) {
-        return new OverlayConfig(ip(host), 6881, 7000 + host, bootstrap, false, key, dir.resolve("node-" + host), true,
-                budget, null, null);
+        return OverlayConfig.builder().bind(ip(host)).dhtPort(6881).btPort(7000 + host).bootstrap(bootstrap).key(key)
+                .storage(dir.resolve("node-" + host)).seeding(true).budget(budget).build();
     }
 
     /**

@@ -69,6 +69,19 @@ class OverlayConfigTest {
         assertNull(c.bind());
     }
 
+    /**
+     * An app vendor's code names each setting: the only public constructor left is the record's own,
+     * which the config loader binds a file with, deprecated (before, two more took 11 and 12
+     * positional arguments, Booleans and Integers among them, and none was deprecated).
+     */
+    @Test
+    void theOnlyPublicConstructorIsTheLoadersOwnAndItIsDeprecated() {
+        java.lang.reflect.Constructor<?>[] all = OverlayConfig.class.getConstructors();
+        assertEquals(1, all.length, java.util.Arrays.toString(all));
+        assertEquals(OverlayConfig.class.getRecordComponents().length, all[0].getParameterCount());
+        assertTrue(all[0].isAnnotationPresent(Deprecated.class), "use OverlayConfig.builder()");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "dht-port: -1                 | dht-port: -1 (expected: 1 to 65535, or 0 for any free port)",

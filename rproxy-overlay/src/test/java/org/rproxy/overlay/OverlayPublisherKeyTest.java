@@ -32,8 +32,8 @@ class OverlayPublisherKeyTest {
         Path key = PrivateKeyFiles.write(dir.resolve("dht.key"),
                 SigningKey.generate(SignatureAlgorithm.ED25519, new SecureRandom()).toPkcs8Pem());
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
-        OverlayConfig config = new OverlayConfig(null, 16881, 16891, List.of(new Address("127.0.0.1", 1)), false,
-                key, dir.resolve("storage"), true, null, null, null);
+        OverlayConfig config = OverlayConfig.builder().dhtPort(16881).btPort(16891)
+                .bootstrap(List.of(new Address("127.0.0.1", 1))).key(key).storage(dir.resolve("storage")).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OverlayPublisher.start(config));
         assertEquals("key: " + key + ": mode 0644 lets other users read or change this private key (expected: only its"
                 + " owner; chmod 600 " + key + ")", e.getMessage());

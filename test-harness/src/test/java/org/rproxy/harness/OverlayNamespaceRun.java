@@ -270,8 +270,8 @@ final class OverlayNamespaceRun {
 
     private static OverlayConfig config(Path dir, int host, List<Address> dht) {
         // a BitTorrent port of its own per node: bt names its threads after it, so a log tells the nodes apart
-        return new OverlayConfig(ip(host), 6881, 7000 + host, dht, false, null, dir.resolve("node-" + host), SEEDING,
-                BUDGET, null, null);
+        return OverlayConfig.builder().bind(ip(host)).dhtPort(6881).btPort(7000 + host).bootstrap(dht)
+                .storage(dir.resolve("node-" + host)).seeding(SEEDING).budget(BUDGET).build();
     }
 
     private static SignedBundle bundle(URI base, String target) throws Exception {

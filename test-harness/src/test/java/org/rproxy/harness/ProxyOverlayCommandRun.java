@@ -127,8 +127,9 @@ final class ProxyOverlayCommandRun {
         check(metrics != null, "no admin listener said");
         System.out.println("phase 1: rproxy proxy --overlay started, publishing with the overlay file's key");
 
-        try (OverlayClient peer = OverlayClient.start(new OverlayConfig(ip(2), 6881, 7002, List.of(new Address(ip(1), 6881)),
-                false, null, dir.resolve("peer"), false, Duration.ofSeconds(30), null, null))) {
+        try (OverlayClient peer = OverlayClient.start(OverlayConfig.builder().bind(ip(2)).dhtPort(6881).btPort(7002)
+                .bootstrap(List.of(new Address(ip(1), 6881))).storage(dir.resolve("peer")).seeding(false)
+                .budget(Duration.ofSeconds(30)).build())) {
             check(Proxies.await(() -> pointerStored(metrics), (int) WITHIN.toSeconds()),
                     "the proxy's /metrics never showed the network map's pointer stored on a DHT node");
             System.out.println("phase 2: its /metrics shows the network map's pointer stored on the peer's DHT node");

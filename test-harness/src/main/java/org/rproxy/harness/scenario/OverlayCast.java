@@ -167,8 +167,9 @@ final class OverlayCast {
     }
 
     private OverlayConfig config(String ip) {
-        return new OverlayConfig(ip, OverlayPeers.DHT_PORT, OverlayPeers.BT_PORT, bootstrap.stream().map(Address::parse).toList(),
-                false, null, lab.dir().resolve("overlay-" + ip), false, Duration.ofSeconds(20), null, null);
+        return OverlayConfig.builder().bind(ip).dhtPort(OverlayPeers.DHT_PORT).btPort(OverlayPeers.BT_PORT)
+                .bootstrap(bootstrap.stream().map(Address::parse).toList()).storage(lab.dir().resolve("overlay-" + ip))
+                .seeding(false).budget(Duration.ofSeconds(20)).build();
     }
 
     /**

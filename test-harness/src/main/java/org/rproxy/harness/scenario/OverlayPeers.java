@@ -85,8 +85,9 @@ public final class OverlayPeers {
         int to = Integer.parseInt(args[8]);
         List<OverlayPeer> peers = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            OverlayConfig config = new OverlayConfig(all.get(i), DHT_PORT, BT_PORT, bootstrap(publishers, all, i), false, null,
-                    storage.resolve(all.get(i)), seeding, budget, null, null);
+            OverlayConfig config = OverlayConfig.builder().bind(all.get(i)).dhtPort(DHT_PORT).btPort(BT_PORT)
+                    .bootstrap(bootstrap(publishers, all, i)).storage(storage.resolve(all.get(i))).seeding(seeding)
+                    .budget(budget).build();
             peers.add(new OverlayPeer(all.get(i), config, options, OverlayPeers::say));
         }
         new OverlayPeers(peers, from, all.size()).run();
