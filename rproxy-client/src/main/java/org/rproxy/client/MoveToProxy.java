@@ -61,14 +61,15 @@ final class MoveToProxy implements AutoCloseable {
 
     /**
      * @param spreadNanos   the moves of many clients are spread over this long (the poll interval)
+     * @param of            whose follower this is, in its thread's name ({@link FollowerThreads})
      */
-    MoveToProxy(Sources sources, Opener opener, LongSupplier ticker, long spreadNanos) {
+    MoveToProxy(Sources sources, Opener opener, LongSupplier ticker, long spreadNanos, String of) {
         this.sources = sources;
         this.opener = opener;
         this.ticker = ticker;
         this.spreadNanos = Math.max(0, spreadNanos);
         this.probes = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "rproxy-client-updates-move");
+            Thread t = new Thread(r, "rproxy-client-updates-move " + of);
             t.setDaemon(true);
             return t;
         });

@@ -72,15 +72,18 @@ final class StreamWatch implements AutoCloseable {
         void consider(BooleanSupplier stillWatched, Runnable leave);
     }
 
-    /** @param move told at each check while the origin's stream is followed */
-    StreamWatch(HeldState state, Clock clock, LongSupplier ticker, Duration readTimeout, Move move) {
+    /**
+     * @param move told at each check while the origin's stream is followed
+     * @param of   whose follower this is, in its thread's name ({@link FollowerThreads})
+     */
+    StreamWatch(HeldState state, Clock clock, LongSupplier ticker, Duration readTimeout, Move move, String of) {
         this.move = move;
         this.state = state;
         this.clock = clock;
         this.ticker = ticker;
         this.readTimeout = readTimeout;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "rproxy-client-updates-watchdog");
+            Thread t = new Thread(r, "rproxy-client-updates-watchdog " + of);
             t.setDaemon(true);
             return t;
         });

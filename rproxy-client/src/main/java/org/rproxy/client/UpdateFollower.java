@@ -48,17 +48,16 @@ import org.slf4j.event.Level;
  * proxy's outage does not stay on it; the proxy's stream is opened before the origin's is closed).
  * Maps a stream sent that do not fit the others held (a new network map without its cost maps, a
  * hostile or half-updated source) are never answered from: the last answers that fit stand, the
- * stream is left once they have not fit for the read timeout ({@link StreamWatch}), and the maps
- * behind are fetched from the other sources ({@link MapPoll#refit}) before the next stream.
+ * stream is left once they have not fit for the read timeout ({@link StreamWatch}), and the maps behind are fetched from the other sources ({@link MapPoll#refit}) before the next stream.
  * A proxy whose subscriptions failed lately, a stream it ended before it lasted the read timeout
  * included, is not subscribed to until its failure window has passed (as for a move); that record
  * is the client's, shared by its followers and shown by {@link AltoClient#health()}
  * ({@link SourceHealth#recentStreamFailures}), so a status page sees the proxy the followers avoid;
  * a stream that lasts the read timeout clears it at once ({@link StreamRecord}), the origin's too.
  *
- * <p>Runs on a thread of its own ({@code rproxy-client-updates}), which calls the listener, plus
- * a timer thread watching the stream ({@link StreamWatch}) and, while a move off the origin's
- * stream subscribes at a proxy, a thread for that ({@link MoveToProxy}); {@link #close()} ends them all.
+ * <p>Runs on a thread of its own ({@code rproxy-client-updates}, which calls the listener), a timer thread watching the
+ * stream ({@link StreamWatch}) and, while a move off the origin's stream subscribes at a proxy, a thread for that
+ * ({@link MoveToProxy}), each named after the client's origin and map ({@link FollowerThreads}); {@link #close()} ends them all.
  */
 public final class UpdateFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdateFollower.class);
@@ -114,11 +113,12 @@ public final class UpdateFollower implements AutoCloseable {
         this.checker = checker;
         this.options = options;
         this.ticker = requireNonNull(ticker, "ticker");
-        this.thread = new Thread(this::run, "rproxy-client-updates");
+        String of = FollowerThreads.of(options.origin(), state.mapTargets());
+        this.thread = new Thread(this::run, "rproxy-client-updates " + of);
         this.thread.setDaemon(true);
         this.subscriber = new Subscriber(state, sources, fetcher, checker, ticker);
-        this.move = new MoveToProxy(sources, subscriber::open, ticker, options.pollInterval().toNanos());
-        this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout(), move::consider);
+        this.move = new MoveToProxy(sources, subscriber::open, ticker, options.pollInterval().toNanos(), of);
+        this.watch = new StreamWatch(state, options.clock(), ticker, options.readTimeout(), move::consider, of);
         this.listener = new GuardedListener(requireNonNull(listener, "listener"), () -> closed.getCount() == 0, watch);
         this.poll = new MapPoll(state, sources, mapFetches, this.listener, this::isClosed);
     }

@@ -49,7 +49,7 @@ class ListenerBacklogTest {
     private final AtomicLong ticker = new AtomicLong(1_000);
     private final HeldState state = new HeldState(AltoJson.readDirectory(Jcs.parse(utf8(DIRECTORY))),
             origin.sign("/directory", DIRECTORY, false, T0, Duration.ofHours(1), 60), clock);
-    private final StreamWatch watch = new StreamWatch(state, clock, ticker::get, READ_TIMEOUT, (still, leave) -> { });
+    private final StreamWatch watch = new StreamWatch(state, clock, ticker::get, READ_TIMEOUT, (still, leave) -> { }, "test");
     private final InputStream in = new ByteArrayInputStream(new byte[0]);
 
     @AfterEach
