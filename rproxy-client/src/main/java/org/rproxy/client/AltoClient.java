@@ -218,7 +218,8 @@ public final class AltoClient implements AutoCloseable {
      * other sources until the maps fit (no source is counted as failing for it: a pull proxy is half-way
      * through each update for a moment).
      *
-     * @return the answers computed from the maps held now
+     * @return the answers computed from the maps held now: a snapshot of that version, which a follower's update does
+     *         not change ({@link #answers()} gives the newest)
      * @throws ClientException.NoSourceLeft    when a map could be had from no source
      * @throws ClientException.InvalidResponse when the maps fetched do not fit together (a cost map of another
      *                                         network map's version) and no other source had the one behind in a
@@ -236,7 +237,11 @@ public final class AltoClient implements AutoCloseable {
         return new FittingMaps(state, sources).settle(targets, fetched);
     }
 
-    /** {@return the answers of the maps held now, or null before {@link #refreshMaps()} or a followed update} */
+    /**
+     * {@return the answers of the maps held now, or null before {@link #refreshMaps()} or a followed update} Each
+     * {@link LocalAnswers} is a snapshot of one version: ask here at each use for the newest (nothing is fetched
+     * or computed), rather than keep one, which answers from its version while the client takes newer ones.
+     */
     public LocalAnswers answers() {
         return state.answers();
     }

@@ -160,7 +160,7 @@ final class HeldState {
         if (!fits || maps.endpointCosts() == null) {
             return null;
         }
-        LocalAnswers a = new LocalAnswers(maps, () -> validUntil(sources), clock);
+        LocalAnswers a = new LocalAnswers(maps, () -> validUntil(sources), this::answers, clock);
         built = new Built(a, sources.values().stream().map(r -> r.identity().header("content-digest")).toList());
         return a;
     }

@@ -28,13 +28,21 @@ import org.rproxy.core.query.OrdinalCosts;
  * map), the cost between two endpoints (the cost between their PIDs), and a ranking of candidate
  * peers for a source, cheapest first (a peer in the source's own PID first when the map gives no
  * cost within a PID), and the costs between PIDs ({@link #costs}, a filtered cost map). Endpoints are IP literals ({@code 192.0.2.1}, {@code 2001:db8::1}) or
- * RFC 7285 typed addresses ({@code ipv4:192.0.2.1}). One instance per version of the maps;
- * immutable and safe for any number of threads.
+ * RFC 7285 typed addresses ({@code ipv4:192.0.2.1}). Immutable and safe for any number of threads.
+ *
+ * <p><b>A snapshot of one version of the maps.</b> An instance answers from the maps the client held
+ * when it was made, and goes on doing so when the client takes newer ones (a follower's update,
+ * another {@link AltoClient#refreshMaps()}): it never changes under its caller, so a ranking and a
+ * cost asked of it are of one version ({@link #versions()}). An application that keeps one for
+ * longer than one piece of work answers from old maps: for the newest, ask the client each time,
+ * {@link AltoClient#answers()} (it fetches and computes nothing), or keep the instance a follower's
+ * listener is handed last ({@link UpdateFollower.Listener#changed}).
  *
  * <p>The answers are good until the signatures of the maps they come from expire ({@link
  * #validUntil()}; a renewal of the same maps, polled or followed, moves it on). Past it they are
  * not given: a source that keeps every refresh from arriving must not freeze a client on old
- * maps for longer than the origin signed them for.
+ * maps for longer than the origin signed them for. The exception then says whether the client
+ * holds newer maps (take {@link AltoClient#answers()}) or none (refresh them).
  *
  * <p>It takes and gives the JDK's types and the client's own ({@link CostType}, {@link
  * RankedEndpoint}, {@link MapVersion}), never core's, so an application is not tied to the
@@ -48,14 +56,20 @@ public final class LocalAnswers {
     private final EndpointCostLookup costs;
     private final PrefixIndex pids;
     private final Supplier<Instant> validUntil;
+    /** The client's answers now, to name them when these have expired (null before any, or these). */
+    private final Supplier<LocalAnswers> held;
     private final Clock clock;
     /** The ordinal view of each numerical map asked for one ({@link #costs}), by resource id: made once. */
     private final Map<String, CostMap> ordinalViews = new ConcurrentHashMap<>();
 
-    /** @param validUntil when the held signatures of the maps these answers come from expire */
-    LocalAnswers(AnswerEngine maps, Supplier<Instant> validUntil, Clock clock) {
+    /**
+     * @param validUntil when the held signatures of the maps these answers come from expire
+     * @param held       the client's answers now
+     */
+    LocalAnswers(AnswerEngine maps, Supplier<Instant> validUntil, Supplier<LocalAnswers> held, Clock clock) {
         this.maps = requireNonNull(maps, "maps");
         this.validUntil = requireNonNull(validUntil, "validUntil");
+        this.held = requireNonNull(held, "held");
         this.clock = requireNonNull(clock, "clock");
         this.costs = maps.endpointCosts();
         if (costs == null || maps.maps() == null) {
@@ -222,13 +236,23 @@ public final class LocalAnswers {
         return clock.instant().isBefore(validUntil.get());
     }
 
-    /** @throws IllegalStateException past {@link #validUntil()} */
+    /**
+     * @throws IllegalStateException past {@link #validUntil()}, saying whether the client holds
+     *                               newer answers to take instead
+     */
     private void requireCurrent() {
         Instant until = validUntil.get();
-        if (!clock.instant().isBefore(until)) {
-            throw new IllegalStateException("the maps these answers come from expired at " + until
-                    + " and were not renewed: refresh them (AltoClient.refreshMaps)");
+        if (clock.instant().isBefore(until)) {
+            return;
         }
+        LocalAnswers now = held.get();
+        if (now != null && now != this && now.isCurrent()) {
+            throw new IllegalStateException("the maps these answers come from expired at " + until + ", and the"
+                    + " client holds newer ones (" + now.versions() + ", valid until " + now.validUntil() + "): these"
+                    + " answers are a snapshot of one version; take the current ones, AltoClient.answers(), at each use");
+        }
+        throw new IllegalStateException("the maps these answers come from expired at " + until
+                + " and were not renewed: refresh them (AltoClient.refreshMaps)");
     }
 
     /** {@return the versions answers are computed from: the network map, then its cost maps} */
