@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,8 @@ import lbms.plugins.mldht.kad.GenericStorage.StorageItem;
 
 import the8472.bencode.BDecoder;
 import the8472.bencode.BEncoder;
+
+import org.rproxy.core.testing.Eventually;
 
 /**
  * {@link NamespaceChecks} with a hostile DHT node: a plain UDP socket on host 2 that answers
@@ -151,6 +154,10 @@ final class HostileDhtChecks {
             reader.joined().get(60, TimeUnit.SECONDS);
             announcing.joined().get(60, TimeUnit.SECONDS);
             other.joined().get(60, TimeUnit.SECONDS);
+            // joined() is one answer; the announcement reaches the reader and node 4 only once node 3
+            // knows both (on a loaded host an answer came late and it stored to two nodes of three)
+            Eventually.await("node 3 knowing the other three nodes", Duration.ofSeconds(60),
+                    () -> announcing.knownNodes() >= 3);
             Stored announced = announcing.announce(infoHash, seeder.getPort()).get(60, TimeUnit.SECONDS);
             NamespaceChecks.say("node 3 announced: " + announced + "; the reader and node 4 count " + reader.storedPeers()
                     + " and " + other.storedPeers() + " peer entries");
