@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -30,7 +31,9 @@ import org.rproxy.core.upstream.InterimResponses;
  * answer (skipping at most {@link UpstreamStream#MAX_INTERIM} interim responses, ending the
  * attempt on a 101 or a refusal, whose ALTO error it reads), forwards the stream's bytes to the
  * {@link UpstreamStream.Listener}, and closes a stream not {@linkplain #accepted accepted} within
- * the deadline of its opening. On the event loop, apart from {@link #accepted}.
+ * the deadline of its opening. A stream ends cleanly ({@link StreamEnd#ended}) only at the
+ * terminating chunk of a chunked response; any other end is a break. On the event loop, apart from
+ * {@link #accepted}.
  */
 final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject> {
     /** The most of a refusal's body read for its ALTO error. */
@@ -40,8 +43,16 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
     private boolean streaming;
     private static final String CLOSED_BY_UPSTREAM = "closed by the upstream";
     private String reason = CLOSED_BY_UPSTREAM;
+    private static final String CLOSE_DELIMITED = "connection closed by the upstream (a stream without chunked framing,"
+            + " whose end cannot tell a stop from a crash)";
     /** The upstream ended the stream's response with its last chunk: a clean end, not a break. */
     private boolean ended;
+    /**
+     * The stream's response is chunked, so its end is a terminating chunk the upstream wrote. A
+     * response without that framing (through an HTTP/1.0 hop or a cache, say) ends only when the
+     * connection closes, where the codec makes up a last content: a crashed upstream looks the same.
+     */
+    private boolean chunked;
     /** The body of a refusal with an ALTO error (or a 5xx's message as text), while it is read; else null. */
     private ByteArrayOutputStream refusal;
     /** An interim 1xx was read: the codec's empty end of it follows, and is not the stream's end. */
@@ -147,15 +158,20 @@ final class UpstreamStreamHandler extends SimpleChannelInboundHandler<HttpObject
             readRefusal(ctx, msg);
             return;
         }
-        if (msg instanceof HttpResponse) {
+        if (msg instanceof HttpResponse r) {
             streaming = true;
+            chunked = HttpUtil.isTransferEncodingChunked(r);
             listener.opened();
         }
         if (msg instanceof HttpContent c && streaming && c.content().isReadable()) {
             listener.bytes(ByteBufUtil.getBytes(c.content()));
         }
         if (msg instanceof LastHttpContent && streaming) {
-            ended = true;
+            // only a terminating chunk is the upstream's own end; a close-delimited one may be a crash
+            ended = chunked;
+            if (!chunked && reason.equals(CLOSED_BY_UPSTREAM)) {
+                reason = CLOSE_DELIMITED;
+            }
             ctx.close();
         }
     }

@@ -23,6 +23,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -105,6 +106,7 @@ class UpstreamStreamHandlerTest {
         EmbeddedChannel ch = new EmbeddedChannel(handler);
         DefaultHttpResponse ok = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         ok.headers().set(HttpHeaderNames.CONTENT_TYPE, MediaTypes.EVENT_STREAM);
+        ok.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         ch.writeInbound(ok);
         if (lastChunk) {
             ch.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -114,5 +116,35 @@ class UpstreamStreamHandlerTest {
         ch.finishAndReleaseAll();
         assertEquals(new StreamEnd(kind, reason), ends.poll());
         assertEquals(null, ends.poll(), "told once");
+    }
+
+    /**
+     * Over a real connection: a chunked stream's terminating chunk is a clean end; a stream with no
+     * framing (an HTTP/1.0 hop, a cache) ends when its connection closes, which is what a crashed
+     * upstream does too, so that end is a break. Netty makes up a last content at such a close,
+     * and the feed took the crash for a planned restart (INFO, and a grace before any warning).
+     */
+    @ParameterizedTest
+    @CsvSource({"HTTP/1.1, true, ENDED", "HTTP/1.0, false, BROKEN", "HTTP/1.1, false, BROKEN"})
+    void onlyAChunkedStreamsTerminatingChunkIsACleanEnd(String version, boolean chunked, StreamEnd.Kind kind)
+            throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        BlockingQueue<StreamEnd> ends = new LinkedBlockingQueue<>();
+        String event = "event: application/alto-updatestreamcontrol+json\r\ndata: {}\r\n\r\n";
+        try (HostileUpstream upstream = new HostileUpstream((line, out, written) -> {
+            String head = version + " 200 OK\r\nContent-Type: text/event-stream\r\n"
+                    + (chunked ? "Transfer-Encoding: chunked\r\n" : "Connection: close\r\n") + "\r\n";
+            String body = chunked ? Integer.toHexString(event.length()) + "\r\n" + event + "\r\n0\r\n\r\n" : event;
+            out.write((head + body).getBytes(US_ASCII));
+            out.flush();
+            throw new java.io.EOFException("answered"); // closes the connection
+        })) {
+            UpstreamStream.open(group, upstream.uri().resolve("/updates"), null, "{}".getBytes(US_ASCII),
+                    Duration.ofSeconds(30), StreamListeners.endsInto(ends));
+            StreamEnd end = ends.poll(30, TimeUnit.SECONDS);
+            assertEquals(kind, end == null ? null : end.kind(), String.valueOf(end));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }
