@@ -2,6 +2,7 @@ package org.rproxy.push;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 import org.rproxy.core.config.Durations;
 import org.slf4j.Logger;
@@ -42,6 +43,12 @@ final class StreamLossLog {
     /** The waits after a stream the upstream ended cleanly before its absence is warned of. */
     static final Duration ENDED_GRACE = Duration.ofSeconds(30);
 
+    /** The most clean ends per {@link #FLAP_WINDOW} taken for restarts; one more is a flapping upstream. */
+    static final int FLAP_LIMIT = 3;
+
+    /** The wall time (monotonic) over which clean ends are counted against {@link #FLAP_LIMIT}. */
+    static final Duration FLAP_WINDOW = Duration.ofMinutes(10);
+
     /** The push feed's logger: the stream's life is the feed's news. */
     private static final Logger LOG = LoggerFactory.getLogger(PushFeed.class);
 
@@ -57,6 +64,22 @@ final class StreamLossLog {
     private boolean restarting;
     /** The waits scheduled since that working stream ended, across the streams accepted since. */
     private long restartMillis;
+    /** The monotonic clock (ns) that times clean ends, {@link System#nanoTime} in service. */
+    private final LongSupplier nanoTime;
+    /** When the last {@link #FLAP_LIMIT} clean ends came (ns; 0: none yet), oldest at {@link #nextEnd}. */
+    private final long[] cleanEnds = new long[FLAP_LIMIT];
+    private int nextEnd;
+    /** When a flapping upstream was last warned of (ns; 0: never). */
+    private long flapWarned;
+
+    StreamLossLog() {
+        this(System::nanoTime);
+    }
+
+    /** A log timing clean ends on {@code nanoTime} (a test's clock). */
+    StreamLossLog(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+    }
 
     /**
      * The stream from {@code from} was lost, or an attempt to open one failed, for {@code reason};
@@ -68,9 +91,7 @@ final class StreamLossLog {
     void lost(URI from, String reason, long delayMillis, URI next, boolean endedCleanly, boolean proven) {
         String then = next.equals(from) ? "" : " to " + next;
         if (failed++ == 0 && endedCleanly && (proven || restarting && restartMillis < ENDED_GRACE.toMillis())) {
-            LOG.info("update stream from {} ended by the upstream (a restart, say); reconnecting{} in {} ms (a warning"
-                    + " follows if no stream is accepted within {})", from, then, delayMillis,
-                    Durations.describe(ENDED_GRACE));
+            cleanEnd(from, then, delayMillis, proven);
             restartMillis = proven ? 0 : restartMillis;
             restarting = true;
             ended = true;
@@ -108,6 +129,38 @@ final class StreamLossLog {
         waitedMillis += delayMillis;
         downMillis += delayMillis;
         restartMillis += delayMillis;
+    }
+
+    /**
+     * Logs a clean end taken for a restart: at INFO, unless working streams ({@code proven}) end
+     * cleanly more often than {@link #FLAP_LIMIT} per {@link #FLAP_WINDOW}, which no run of restarts
+     * explains (a flapping upstream, a load balancer cutting streams): then one WARN per window,
+     * and DEBUG between. A stream ended before it proved itself is part of the restart before it,
+     * bounded by {@link #ENDED_GRACE}, and not counted here.
+     */
+    private void cleanEnd(URI from, String then, long delayMillis, boolean proven) {
+        long now = nanoTime.getAsLong();
+        boolean flapping = false;
+        if (proven) {
+            long oldest = cleanEnds[nextEnd];
+            flapping = oldest != 0 && now - oldest < FLAP_WINDOW.toNanos();
+            cleanEnds[nextEnd] = now == 0 ? 1 : now; // 0 marks a slot not used yet
+            nextEnd = (nextEnd + 1) % cleanEnds.length;
+        }
+        if (!flapping) {
+            LOG.info("update stream from {} ended by the upstream (a restart, say); reconnecting{} in {} ms (a warning"
+                    + " follows if no stream is accepted within {})", from, then, delayMillis,
+                    Durations.describe(ENDED_GRACE));
+        } else if (flapWarned == 0 || now - flapWarned >= FLAP_WINDOW.toNanos()) {
+            flapWarned = now == 0 ? 1 : now;
+            LOG.warn("update stream from {} ended by the upstream more than {} times within {}: a flapping upstream,"
+                    + " or something between (a load balancer, a proxy) cutting streams; reconnecting{} in {} ms"
+                    + " (further ends within {} are logged at DEBUG)", from, FLAP_LIMIT,
+                    Durations.describe(FLAP_WINDOW), then, delayMillis, Durations.describe(FLAP_WINDOW));
+        } else {
+            LOG.debug("update stream from {} ended by the upstream again (flapping); reconnecting{} in {} ms", from, then,
+                    delayMillis);
+        }
     }
 
     /** The stream now proved itself: a restart under way, if any, is over. */

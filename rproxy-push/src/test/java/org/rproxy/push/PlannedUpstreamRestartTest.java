@@ -143,35 +143,13 @@ class PlannedUpstreamRestartTest {
      */
     @Test
     void aSecondRestartBeforeTheNewStreamProvedItselfIsStillTheSameRestart() throws Exception {
-        Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
-        Level was = feedLog.getLevel();
-        feedLog.setLevel(Level.INFO);
-        ManualScheduler timers = new ManualScheduler();
-        AtomicInteger streams = new AtomicInteger();
-        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class);
-             LoopbackUpstream genuine = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
-             HostileUpstream upstream = restarting(genuine, streams, 3)) {
-            PushFeed feed = feed(upstream.uri(), genuine, timers, Duration.ofSeconds(1));
-            try {
-                feed.begin();
-                for (int restart = 1; restart <= 2; restart++) {
-                    ManualScheduler.Scheduled next = timers.awaitNextScheduled(30);
-                    assertNotNull(next, "stream " + restart + " was not given up");
-                    timers.execute(next.task());
-                }
-                // the third, held open, after the second wait (the backoff not started afresh: nothing proved)
-                logs.awaitMessage("open, on attempt 1 after at least 150ms", Duration.ofSeconds(10));
-                assertEquals(List.of(), warnings(logs), "the same restart, within its grace");
-                assertEquals(2, logs.events().stream()
-                        .filter(e -> e.getFormattedMessage().contains("ended by the upstream (a restart, say)")).count(),
-                        logs.events().toString());
-            } finally {
-                feed.close();
-            }
-        } finally {
-            timers.shutdownNow();
-            feedLog.setLevel(was);
-        }
+        followRestarting(3, false, (feed, timers, logs, streams) -> {
+            reconnectAfterEnds(timers, 2);
+            // the third, held open, after the second wait (the backoff not started afresh: nothing proved)
+            logs.awaitMessage("open, on attempt 1 after at least 150ms", Duration.ofSeconds(10));
+            assertEquals(List.of(), warnings(logs), "the same restart, within its grace");
+            assertEquals(2, restartsLogged(logs), logs.events().toString());
+        });
     }
 
     /**
@@ -215,12 +193,74 @@ class PlannedUpstreamRestartTest {
     }
 
     /**
+     * A flapping upstream (or a load balancer cutting streams): every stream proves itself with a
+     * heartbeat and is then ended cleanly. Each such end reset the grace, so the feed logged
+     * "ended by the upstream (a restart, say)" at INFO for ever and never warned. More than 3
+     * clean ends within 10 minutes (StreamLossLog's FLAP_LIMIT and FLAP_WINDOW) is one WARN, and
+     * the ends after it within the window are DEBUG. The window is wall time, which the
+     * few ends here take far less of.
+     */
+    @Test
+    void anUpstreamEndingEveryStreamAfterAHeartbeatIsWarnedOfAsFlapping() throws Exception {
+        int limit = 3; // the rule operations.md states
+        int ends = limit + 3;
+        followRestarting(ends + 1, true, (feed, timers, logs, streams) -> {
+            reconnectAfterEnds(timers, ends);
+            LoopbackUpstream.await("the last stream, held open, accepted",
+                    () -> streams.get() == ends + 1 && feed.stats().connected());
+            assertEquals(limit, restartsLogged(logs), logs.events().toString());
+            List<String> warnings = warnings(logs);
+            assertEquals(1, warnings.size(), "one warning, not one per end: " + logs.events());
+            assertTrue(warnings.get(0).startsWith("update stream from http://127.0.0.1:") && warnings.get(0).contains(
+                    " ended by the upstream more than 3 times within 10m: a flapping upstream"), warnings.get(0));
+        });
+    }
+
+    /** What a test checks of a feed following a {@link #restarting} upstream. */
+    @FunctionalInterface
+    private interface RestartCheck {
+        void check(PushFeed feed, ManualScheduler timers, CapturedLogs logs, AtomicInteger streams) throws Exception;
+    }
+
+    /**
+     * Runs {@code check} on a feed, its log at INFO, following a {@link #restarting} upstream that
+     * holds streams open from {@code heldFrom} on.
+     */
+    private static void followRestarting(int heldFrom, boolean everyHeartbeat, RestartCheck check) throws Exception {
+        Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
+        Level was = feedLog.getLevel();
+        feedLog.setLevel(Level.INFO); // the tests' configuration logs warnings only; the ends are INFO
+        ManualScheduler timers = new ManualScheduler();
+        AtomicInteger streams = new AtomicInteger();
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class);
+             LoopbackUpstream genuine = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
+             HostileUpstream upstream = restarting(genuine, streams, heldFrom, everyHeartbeat)) {
+            PushFeed feed = feed(upstream.uri(), genuine, timers, Duration.ofSeconds(1));
+            try {
+                feed.begin();
+                check.check(feed, timers, logs, streams);
+            } finally {
+                feed.close();
+            }
+        } finally {
+            timers.shutdownNow();
+            feedLog.setLevel(was);
+        }
+    }
+
+    /**
      * An upstream relaying {@code genuine}'s signed directory (a network map published) that ends each stream it accepts with its last chunk (a
      * stop's drain), the first after a heartbeat (it proved itself), from stream {@code heldFrom} on
      * holding them open.
      */
     private static HostileUpstream restarting(LoopbackUpstream genuine, AtomicInteger streams, int heldFrom)
             throws Exception {
+        return restarting(genuine, streams, heldFrom, false);
+    }
+
+    /** As above; with {@code everyHeartbeat}, every stream proves itself before it is ended. */
+    private static HostileUpstream restarting(LoopbackUpstream genuine, AtomicInteger streams, int heldFrom,
+            boolean everyHeartbeat) throws Exception {
         genuine.publish(LoopbackUpstream.NM, "nm", LoopbackUpstream.networkMap(1, 1), T0);
         byte[] directory = HostileUpstream.answerOf(genuine.uri().resolve("/directory"));
         return new HostileUpstream((line, out, written) -> {
@@ -229,7 +269,7 @@ class PlannedUpstreamRestartTest {
             } else if (line.startsWith("POST /updates ")) {
                 int n = streams.incrementAndGet();
                 HostileUpstream.acceptStream(out, n);
-                if (n == 1) {
+                if (n == 1 || everyHeartbeat && n < heldFrom) {
                     HostileUpstream.chunk(out, ": heartbeat\n\n"); // the stream proved itself
                 }
                 if (n < heldFrom) {
@@ -249,6 +289,21 @@ class PlannedUpstreamRestartTest {
         return new PushFeed(PushFeedConfig.of(uri).withBackoff(Duration.ofMillis(100), backoffMax)
                 .withReadTimeout(Duration.ofSeconds(60)), new ResponseVerifier(List.of(genuine.origin.publicKey()),
                 new MutableClock(T0.plusSeconds(10))), copy -> { }, timers, () -> 0.5);
+    }
+
+    /** Lets the feed reconnect after each of the next {@code n} streams the upstream ends. */
+    private static void reconnectAfterEnds(ManualScheduler timers, int n) throws InterruptedException {
+        for (int end = 1; end <= n; end++) {
+            ManualScheduler.Scheduled next = timers.awaitNextScheduled(30);
+            assertNotNull(next, "stream " + end + " was not given up");
+            timers.execute(next.task());
+        }
+    }
+
+    /** The ends logged at INFO as a restart. */
+    private static long restartsLogged(CapturedLogs logs) {
+        return logs.events().stream()
+                .filter(e -> e.getFormattedMessage().contains("ended by the upstream (a restart, say)")).count();
     }
 
     private static List<String> warnings(CapturedLogs logs) {
