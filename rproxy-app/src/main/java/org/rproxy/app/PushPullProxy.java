@@ -27,7 +27,10 @@ import org.rproxy.push.UpdateStreamConfig;
  * other otherwise. Both halves reach the upstream over https when its URL says so (trusting
  * {@code upstream.ca}), and the front end, {@code /updates} included, serves https with
  * {@code listen.tls}. Readiness waits for the first update stream as well as for pull's tracked
- * resources, and says why it is not ready (a certificate the CA does not vouch for, say).
+ * resources, and says why it is not ready (a certificate the CA does not vouch for, say). A
+ * document the upstream stops ({@code stopped}) is revalidated by the pull half at once, since
+ * the upstream is not trusted: a 404 with a signed directory not listing it drops it here, and
+ * this proxy's subscribers are told.
  *
  * <p>Threads: those of its parts; the hand-overs are non-blocking.
  */
@@ -78,6 +81,9 @@ public final class PushPullProxy implements AutoCloseable {
         try {
             ResponseVerifier v = verifier != null ? verifier : node.pull().verifier();
             PushFeed feed = PushFeed.start(feedConfig, v, node.pull()::offer);
+            // a document the upstream stopped is revalidated now, not on its schedule: the stop then
+            // travels down a push tree in about one round trip per hop, decided by signed answers
+            feed.onFollowedNoMore(node.pull()::revalidateNow);
             StreamMeters.feed(node.pull().registry(), feed); // the upstream stream's health on /metrics
             node.pull().addReadinessCheck(feed::notReadyBecause);
             return new PushPullProxy(node, feed);

@@ -206,6 +206,27 @@ final class PullFeed implements AutoCloseable {
         copies.addGoneListener(listener);
     }
 
+    /**
+     * Asks the upstream again now for the signed copy of {@code target} held here, once its
+     * directory has been asked for again: word came, from no one trusted, that the upstream has
+     * it no more (a push upstream stopped its substream). The signed answers decide, as on any
+     * revalidation: a 404 or 410 with a signed directory that does not list it drops the copy and
+     * tells the gone listeners; anything else keeps it. Neither is asked within {@code min-interval}
+     * of its last attempt, so such words cost the upstream at most that. Does not block.
+     */
+    void revalidateNow(String target) {
+        Instant now = clock.instant();
+        Entry e = copies.get(CacheKey.get(target));
+        CachedCopy h = e == null ? null : e.held();
+        if (h == null || !h.signed() || !refresher.due(e, now)) {
+            return;
+        }
+        Entry d = copies.get(CacheKey.get(UpstreamParts.DIRECTORY));
+        CompletableFuture<?> first = d == null || d == e || !refresher.due(d, now)
+                ? CompletableFuture.completedFuture(null) : attempts.fetch(d.key, d.call, "revalidate");
+        first.whenComplete((r, x) -> attempts.fetch(e.key, e.call, "revalidate"));
+    }
+
     /** See {@link Attempts#track}. */
     CompletableFuture<FetchResult> track(String target) {
         return attempts.track(target);

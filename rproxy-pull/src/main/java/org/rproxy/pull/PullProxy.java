@@ -246,6 +246,15 @@ public final class PullProxy implements AutoCloseable {
         parts.feed().addGoneListener(listener);
     }
 
+    /**
+     * Revalidates the signed copy of {@code target} held here at once, its directory first,
+     * rather than on its schedule: a push upstream stopped its substream, a word not trusted, so
+     * the signed answers decide whether it goes (see {@link #addGoneListener}). Does not block.
+     */
+    public void revalidateNow(String target) {
+        parts.feed().revalidateNow(target);
+    }
+
     /** The GET targets for which a signed copy is held now, valid or not (a snapshot). */
     public Set<String> heldSignedTargets() {
         return parts.feed().heldSignedTargets();

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
 import org.rproxy.core.concurrent.Backoff;
@@ -84,6 +85,8 @@ public final class PushFeed implements AutoCloseable {
     private final FeedEvents events;
     private final UpstreamChoice upstreams;
     private final FeedConnection connection;
+    /** Told of each document the upstream stopped or refused ({@link #onFollowedNoMore}). */
+    private volatile Consumer<String> followedNoMore = target -> { };
 
     /**
      * @param thread the feed's own thread: runs every task of the feed and schedules its
@@ -100,7 +103,10 @@ public final class PushFeed implements AutoCloseable {
         StreamControl control = new StreamControl(network.http, substreams, receiver::heldTag);
         SubstreamResync resync = new SubstreamResync(control, config.initialBackoff(), config.maxBackoff(), jitter,
                 thread);
-        substreams.onUnfollow(resync::forget); // a document gone is paced no more
+        substreams.onUnfollow(target -> {
+            resync.forget(target); // a document gone is paced no more
+            followedNoMore.accept(target);
+        });
         this.events = new FeedEvents(substreams, control, receiver, resync);
         this.upstreams = new UpstreamChoice(config.upstreams(), network.http, verifier, config.readTimeout(),
                 config.maxEventBytes(), (int) Math.min(Integer.MAX_VALUE,
@@ -160,6 +166,17 @@ public final class PushFeed implements AutoCloseable {
     }
 
     /** The counters now (any thread). */
+    /**
+     * Tells {@code listener} of each document this feed follows no more because its upstream
+     * stopped its substream (a {@code stopped} control event) or refused it: the upstream says it
+     * has it no more. The upstream is not trusted, so nothing is dropped on its word: a taker
+     * asks the upstream's signed answers instead (the pull half revalidates the document at once,
+     * {@code PushPullProxy}). On the feed's thread; it must not block.
+     */
+    public void onFollowedNoMore(Consumer<String> listener) {
+        this.followedNoMore = requireNonNull(listener, "listener");
+    }
+
     public Stats stats() {
         return new Stats(connection.connected(), connection.connects(), receiver.updates(), receiver.renewals(),
                 receiver.rejected(), receiver.repeated(), events.resyncs(), connection.reconnectsWaiting());

@@ -1,6 +1,7 @@
 package org.rproxy.push;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * upstream cannot make: the origin signs the bytes). The push feed follows the document no more
  * on that stream, which costs no more than that upstream's silence would; the stop lasts only as
  * long as the stream: the next subscription, after the signed directory is read again, names the
- * document again. Real sockets: a {@link HostileUpstream} relays a genuine signed directory; the
+ * document again. The stop is handed on ({@link PushFeed#onFollowedNoMore}) for a taker to check
+ * against the signed answers, never acted on here. Real sockets: a {@link HostileUpstream} relays a genuine signed directory; the
  * feed's timers are the test's ({@link ManualScheduler}).
  */
 class UpstreamStopTest {
@@ -75,12 +77,15 @@ class UpstreamStopTest {
                         Duration.ofSeconds(1)).withReadTimeout(Duration.ofSeconds(10)), new ResponseVerifier(
                         List.of(genuine.origin.publicKey()), new MutableClock(T0.plusSeconds(10))), copy -> { },
                         timers, () -> 0.5);
+                List<String> followedNoMore = new CopyOnWriteArrayList<>();
+                feed.onFollowedNoMore(followedNoMore::add); // a --mode push proxy's pull half revalidates it
                 try {
                     feed.begin();
                     ManualScheduler.Scheduled reconnect = timers.awaitNextScheduled(30);
                     assertNotNull(reconnect, "the stream the upstream ended after its stop was not given up");
                     assertTrue(logs.events().stream().anyMatch(e -> e.getFormattedMessage().contains(
                             "no longer following [" + LoopbackUpstream.NM + "]")), "the stop heard: " + logs.events());
+                    assertEquals(List.of(LoopbackUpstream.NM), followedNoMore, "the stop handed on, to be checked");
                     timers.execute(reconnect.task());
                     LoopbackUpstream.await("a second subscription", () -> subscriptions.size() >= 2);
                     assertNotNull(substreamOf(subscriptions.get(1), "nm"),
