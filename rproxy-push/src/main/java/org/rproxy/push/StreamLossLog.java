@@ -29,11 +29,15 @@ import org.slf4j.LoggerFactory;
  * first restart, before anything new came) is part of the same restart, and was warned of at once.
  * A stream that ends before it proves itself with no such restart behind it (an upstream ending
  * every stream it accepts is no restart) is warned of at once, as is any end once the grace is out.
+ * Working streams ended cleanly more than {@link #FLAP_LIMIT} times within {@link #FLAP_WINDOW}
+ * are no run of restarts but a flapping upstream (or a load balancer cutting streams): each such
+ * end reset the grace, so it was an INFO for ever; now it is one WARN per window.
  *
- * <p>Time here is the reconnect waits scheduled ({@code delayMillis}), not a clock: the time down
- * is at least their sum (each attempt takes time besides), so a summary comes at most once per
- * interval, and a test on the feed's fake scheduler sees the same lines as service does. Not
- * thread-safe: used on the feed's own thread.
+ * <p>Time here, apart from that window (wall time, on a monotonic clock), is the reconnect waits
+ * scheduled ({@code delayMillis}), not a clock: the time down is at least their sum (each attempt
+ * takes time besides), so a summary comes at most once per interval, the grace's warning comes 30 s
+ * or a little more after the end, and a test on the feed's fake scheduler sees the same lines as
+ * service does. Not thread-safe: used on the feed's own thread.
  */
 final class StreamLossLog {
 
