@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What {@link RequestDeadline} and {@link ExchangeHandler} do for an HTTP/1.1 connection, done for
  * an HTTP/2 one as a whole (each stream has its own deadline and exchange): closes the connection
- * once it has had no open stream for the idle timeout; on the server's {@link
+ * once it has had no open stream for the idle timeout, unless a stop is closing it (an idle close
+ * between the two GOAWAYs would leave out the second); on the server's {@link
  * Drain#DRAIN}, passes the drain on to every stream and tells the client to open no more in two
  * GOAWAYs ({@link GracefulGoAway}), the streams it opened before the second being answered too
  * (they are drained then); once the second GOAWAY is sent, or at once when the client closes its
@@ -110,6 +111,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         draining = true;
+        cancelIdle(); // the stop closes it now: an idle close between the GOAWAYs would skip the second
         drain(streams);
         if (evt == Drain.DRAIN) {
             goAway.start(ctx, this::finish);
@@ -144,7 +146,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     private void armIdle() {
         cancelIdle();
-        if (ctx.channel().isActive()) {
+        if (ctx.channel().isActive() && !draining) {
             idle = ctx.executor().schedule(() -> {
                 idle = null;
                 if (streams.isEmpty()) {

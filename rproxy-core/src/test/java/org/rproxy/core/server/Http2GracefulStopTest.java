@@ -3,6 +3,7 @@ package org.rproxy.core.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.time.Duration;
 import java.util.List;
@@ -129,6 +130,33 @@ class Http2GracefulStopTest {
         assertFalse(c.status(1).isDone(), "the stream in progress was cut unanswered");
         assertTrue(took.compareTo(DRAIN.plus(OVER)) < 0, "the stop took " + took.toMillis() + " ms with a drain of " + DRAIN);
         assertTrue(target.server().openConnections().isEmpty());
+    }
+
+    /**
+     * A connection whose idle timeout runs out between the two GOAWAYs (its last stream ended
+     * just before the stop, the client does not acknowledge the PING) still gets the second one:
+     * the stop, not the idle timer, closes it. Before, the idle timer closed it after the first
+     * GOAWAY alone, which had told the client that every stream it opened might be processed, so
+     * a request it sent meanwhile was left neither answered nor refused.
+     */
+    @Test
+    void anIdleTimeoutBetweenTheGoAwaysDoesNotCloseWithoutTheSecond() throws Exception {
+        Duration idle = Duration.ofSeconds(1); // shorter than the PING's wait, GracefulGoAway.MAX_PING_WAIT
+        target = new HostileHttp2Target(FrontEndConfig.defaults("127.0.0.1", 0).withDrainTimeout(DRAIN)
+                .withIdleTimeout(idle));
+        RawHttp2Client c = target.raw();
+        c.get(1, "/doc", true);
+        assertEquals("200", c.awaitStatus(1, FIRST_ANSWER)); // the connection's idle timer starts about now
+
+        Future<?> closing = closer.submit(target.server()::close);
+
+        c.awaitClosed();
+        closing.get(WAIT_MS, TimeUnit.MILLISECONDS);
+        List<List<Long>> seen = goAways(c);
+        assumeFalse(seen.equals(List.of(List.of(1L, 0L))),
+                "the idle timeout closed the connection before the stop reached it (a loaded machine)");
+        assertEquals(List.of(List.of(MAX_STREAM_ID, 0L), List.of(1L, 0L)), seen,
+                "the second GOAWAY went although the idle timeout ran out in between");
     }
 
     /** Each GOAWAY the client read, as {last stream id, error code}. */
