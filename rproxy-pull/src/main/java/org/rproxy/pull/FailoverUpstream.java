@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * back to it. Whatever an upstream answers is verified by the feed as before: the choice of
  * upstream never decides what is served.
  *
+ * <p>An answer that cannot be used (a body over {@code max-body}, not HTTP) is asked of the next
+ * upstream too, as a 502 is, but is that document's failure: the upstream is marked down for such
+ * answers only when they come for two documents with nothing usable between ({@link UnusableAnswers}).
+ * Before, one oversized document at the preferred upstream moved every request to the fallback.
+ *
  * <p>When every upstream up has failed a request, those down are tried too, in order (a check
  * may be behind); so with every upstream down, each is still tried. Neither a request nor a check
  * that finds every connection busy, or that this proxy's stop cut, marks an upstream down. Thread-safe:
@@ -47,6 +52,7 @@ final class FailoverUpstream implements Upstream {
     private final Executor work;
     /** 1 where the upstream of that index is taken for up. */
     private final AtomicIntegerArray up;
+    private final UnusableAnswers unusable;
     private volatile int preferred;
 
     FailoverUpstream(List<URI> urls, List<? extends Upstream> upstreams, ResponseVerifier verifier, Executor work) {
@@ -58,6 +64,7 @@ final class FailoverUpstream implements Upstream {
         this.verifier = requireNonNull(verifier, "verifier");
         this.work = requireNonNull(work, "work");
         this.up = new AtomicIntegerArray(this.urls.size());
+        this.unusable = new UnusableAnswers(this.urls.size());
         for (int i = 0; i < this.urls.size(); i++) {
             up.set(i, 1);
         }
@@ -86,14 +93,14 @@ final class FailoverUpstream implements Upstream {
         int i = order.get(n);
         boolean last = n + 1 == order.size();
         return upstreams.get(i).send(request).handle((response, failure) -> {
-            if (failure == null && (last || response.status() != 502 && response.status() != 504)) {
-                return CompletableFuture.completedFuture(response);
-            }
-            if (failure != null) {
-                Throwable cause = Completions.cause(failure);
-                if (!notItsFault(cause)) {
-                    down(i, cause.getMessage());
+            if (failure == null) {
+                unusable.answered(i, request);
+                if (last || response.status() != 502 && response.status() != 504) {
+                    return CompletableFuture.completedFuture(response);
                 }
+            } else {
+                Throwable cause = Completions.cause(failure);
+                judge(i, request, cause);
                 if (last) {
                     return CompletableFuture.<UpstreamResponse>failedFuture(cause);
                 }
@@ -102,24 +109,43 @@ final class FailoverUpstream implements Upstream {
         }).thenCompose(f -> f);
     }
 
+    /**
+     * Marks upstream {@code i} down for the failure {@code cause} of {@code request}, unless it
+     * says nothing of the upstream ({@link #notItsFault}) or is an answer that cannot be used for
+     * one document ({@link UnusableAnswers}): the upstream answered, and the document is as bad
+     * at its siblings, so leaving it for that moved every request to a fallback.
+     */
+    private void judge(int i, UpstreamRequest request, Throwable cause) {
+        if (notItsFault(cause)) {
+            return;
+        }
+        if (!(cause instanceof UpstreamException u && u.kind() == UpstreamException.Kind.UNUSABLE)) {
+            down(i, cause.getMessage());
+        } else if (unusable.brokenBy(i, request)) {
+            down(i, cause.getMessage() + "; another document was answered so before it, nothing usable between");
+        }
+    }
+
     /** Fetches and verifies every upstream's directory; each result marks that upstream up or down. */
     void check() {
         for (int i = 0; i < urls.size(); i++) {
             int index = i;
-            upstreams.get(i).send(UpstreamRequest.get(DIRECTORY, List.of(new HeaderField("accept-encoding", "identity"))))
-                    .handleAsync((response, failure) -> {
-                        Throwable cause = failure == null ? null : Completions.cause(failure);
-                        if (cause != null && notItsFault(cause)) {
-                            return null; // as for a request: no verdict on the upstream
-                        }
-                        String why = cause != null ? String.valueOf(cause.getMessage()) : problem(response);
-                        if (why == null) {
-                            up(index);
-                        } else {
-                            down(index, "health check: " + why);
-                        }
-                        return null;
-                    }, work);
+            UpstreamRequest check = UpstreamRequest.get(DIRECTORY, List.of(new HeaderField("accept-encoding", "identity")));
+            upstreams.get(i).send(check).handleAsync((response, failure) -> {
+                Throwable cause = failure == null ? null : Completions.cause(failure);
+                if (cause == null) {
+                    unusable.answered(index, check);
+                } else if (notItsFault(cause)) {
+                    return null; // as for a request: no verdict on the upstream
+                }
+                String why = cause != null ? String.valueOf(cause.getMessage()) : problem(response);
+                if (why == null) {
+                    up(index);
+                } else {
+                    down(index, "health check: " + why);
+                }
+                return null;
+            }, work);
         }
     }
 
