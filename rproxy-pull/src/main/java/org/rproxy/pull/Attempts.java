@@ -171,7 +171,7 @@ final class Attempts {
         if (!(r instanceof FetchResult.Failed)) {
             failedMisses.forget(key); // an answer came
         }
-        boolean inOutage = UpstreamOutage.upstreamAnswered(r) && outage.answered(key); // then it speaks for the key
+        boolean inOutage = UpstreamOutage.upstreamAnswered(r) && outage.answered(key, r instanceof FetchResult.Stored);
         if (r instanceof FetchResult.Stored s) {
             metrics.fetch(kind, "stored");
             CachedCopy h = s.held();
@@ -215,7 +215,7 @@ final class Attempts {
             metrics.fetch(kind, "error");
             int status = a.error().httpStatus();
             if (e != null && e.outlives(e.held(), status, now)) {
-                if (e.failedAt() == null) {
+                if (e.failedAt() == null || inOutage) { // the outage's failure was not this one's
                     LOG.warn("{}: upstream {} answered {} for a document held signed; serving the held copy while it "
                             + "is valid", key, a.upstream(), status);
                 }
@@ -239,7 +239,7 @@ final class Attempts {
             if (e != null) {
                 if (UpstreamOutage.noAnswer(f)) {
                     outage.failed(key, f, e.held() != null); // one line for the upstream, not one per document
-                } else if (e.failedAt() == null && !f.rejected()) { // unusable, this proxy's overload, or busy connections
+                } else if ((e.failedAt() == null || inOutage) && !f.rejected()) { // unusable, overload, or busy connections
                     LOG.warn("{}: {}; {}", key, f.reason(),
                             e.held() == null ? "no copy held" : "serving the held copy while it is valid");
                 }

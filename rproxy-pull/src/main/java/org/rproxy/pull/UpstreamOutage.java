@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.rproxy.core.config.Durations;
 import org.rproxy.core.log.RateLimitedLog;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * below), later ones while it lasts at most a reminder per
  * {@link #REMINDER}, and the end one INFO, once every document that failed meanwhile has been
  * answered again or found failing on its own (how long the upstream was away, how many documents
- * were refreshed).
+ * were refreshed, and apart from them those answered with no copy to hold: an error, or an answer
+ * refused or that cannot be used; before, those were counted as refreshed).
  *
  * <p>A planned restart of the upstream is an outage of seconds, which what the proxy holds bridges:
  * it begins at INFO, and the WARN comes only at the first attempt that fails {@link #GRACE} or more
@@ -60,6 +63,8 @@ final class UpstreamOutage {
     private static final long FAILING_BEFORE = -1;
     /** How long an outage that hurts no client may last before it is warned of (a restart's length). */
     static final Duration GRACE = Duration.ofSeconds(30);
+    /** How many documents answered with no copy to hold the end line names at most. */
+    private static final int NAMED = 5;
     private static final String STILL = "upstream still not answering: {}; {} documents failed since {}, {} held";
 
     private final Clock clock;
@@ -80,6 +85,8 @@ final class UpstreamOutage {
     /** When the upstream first answered in this outage, or null while it has not. */
     private Instant back;
     private int refreshed;
+    /** The documents answered in this outage with no copy to hold: the end line counts them apart. */
+    private final List<CacheKey> unrefreshed = new ArrayList<>();
     /** The line of an outage begun at INFO and not warned of yet, else null. */
     private String quiet;
 
@@ -157,11 +164,11 @@ final class UpstreamOutage {
     }
 
     /**
-     * The upstream answered the attempt for {@code key} ({@link #upstreamAnswered}). Returns true
-     * when {@code key} was waiting on an outage, which then speaks for it: its caller logs nothing
-     * of its coming back.
+     * The upstream answered the attempt for {@code key} ({@link #upstreamAnswered}), with a copy
+     * held now when {@code refreshed}. Returns true when {@code key} was waiting on an outage,
+     * which then speaks for it: its caller logs nothing of its coming back.
      */
-    synchronized boolean answered(CacheKey key) {
+    synchronized boolean answered(CacheKey key, boolean refreshed) {
         answers++;
         alone.remove(key);
         if (waiting.isEmpty()) {
@@ -173,7 +180,11 @@ final class UpstreamOutage {
         if (!waiting.remove(key)) {
             return false;
         }
-        refreshed++;
+        if (refreshed) {
+            this.refreshed++;
+        } else {
+            unrefreshed.add(key);
+        }
         forgetGone();
         endIfOver();
         return true;
@@ -183,6 +194,7 @@ final class UpstreamOutage {
         since = clock.instant();
         back = null;
         refreshed = 0;
+        unrefreshed.clear();
         waiting.add(key);
         alone.remove(key);
         quiet = null;
@@ -266,10 +278,18 @@ final class UpstreamOutage {
         if (waiting.isEmpty()) {
             quiet = null;
             Duration away = Duration.between(since, back != null ? back : clock.instant());
-            LOG.info("upstream answers again after {} s away; {} documents refreshed that had failed meanwhile{}",
-                    Math.max(0, away.toSeconds()), refreshed, alone.isEmpty() ? ""
-                            : "; " + alone.size() + " failing on their own, each logged apart");
+            LOG.info("upstream answers again after {} s away; {} documents refreshed that had failed meanwhile{}{}",
+                    Math.max(0, away.toSeconds()), refreshed, unrefreshed.isEmpty() ? ""
+                            : "; " + unrefreshed.size() + " answered but not refreshed (an error, or an answer refused or that"
+                            + " cannot be used): " + names(),
+                    alone.isEmpty() ? "" : "; " + alone.size() + " failing on their own, each logged apart");
         }
+    }
+
+    /** The documents answered with no copy to hold, as many as are named, and "..." for the others. */
+    private String names() {
+        String named = unrefreshed.stream().limit(NAMED).map(CacheKey::toString).collect(Collectors.joining(", "));
+        return unrefreshed.size() > NAMED ? named + ", ..." : named;
     }
 
     /** Lets go of the documents forgotten meanwhile: they wait no more. */

@@ -80,10 +80,12 @@ class UnusableAnswerTest {
     }
 
     /**
-     * The upstream stops, and comes back answering one document what cannot be used: the outage
-     * ends once it answers again, that document's answer among the answers. It was taken for no
-     * answer: the outage lasted (a reminder a minute, "upstream still not answering") until that
-     * document was answered or forgotten.
+     * The upstream stops, and comes back answering two documents what cannot be used: the outage
+     * ends once it answers again, those documents' answers among the answers. They were taken for
+     * no answer: the outage lasted (a reminder a minute, "upstream still not answering") until they
+     * were answered or forgotten. Its end line counts them apart from the documents refreshed
+     * (they were counted as refreshed: "4 documents refreshed"), and each is told on its own line
+     * (nothing was: its earlier failure was the outage's).
      */
     @Test
     void anOutageEndsWhenTheUpstreamIsBackThoughItAnswersOneDocumentWhatCannotBeUsed() throws Exception {
@@ -109,8 +111,21 @@ class UnusableAnswerTest {
                 proxy.refreshNow().get();
                 List<String> infos = logs.events().subList(down, logs.count()).stream()
                         .filter(e -> e.getLevel() == Level.INFO).map(ILoggingEvent::getFormattedMessage).toList();
-                assertEquals(1, infos.stream().filter(i -> i.startsWith("upstream answers again after ")).count(),
-                        "the outage ended: " + infos);
+                List<String> ends = infos.stream().filter(i -> i.startsWith("upstream answers again after ")).toList();
+                assertEquals(1, ends.size(), "the outage ended: " + infos);
+                // which documents wait on the outage depends on the attempts' order as it began: the
+                // refreshed ones are c2 and the directory, those not refreshed c0 and c1, never another
+                String apart = " answered but not refreshed (an error, or an answer refused or that cannot be used): ";
+                assertTrue(ends.get(0).contains(apart), "c0 and c1 apart: " + ends.get(0));
+                String named = ends.get(0).substring(ends.get(0).indexOf(apart) + apart.length());
+                assertTrue(List.of("GET /costmap/c0", "GET /costmap/c1").containsAll(List.of(named.split(", "))),
+                        "only c0 and c1 not refreshed: " + ends.get(0));
+                List<String> warnings = logs.events().subList(down, logs.count()).stream()
+                        .filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+                for (String t : List.of("GET /costmap/c0", "GET /costmap/c1")) {
+                    assertEquals(1, warnings.stream().filter(w -> w.startsWith(t + ": upstream answer unusable: ")).count(),
+                            t + "'s own line, its failure no longer the outage's: " + warnings);
+                }
             }
         } finally {
             outage.setLevel(level);

@@ -65,9 +65,9 @@ class UpstreamOutageTest {
         try (CapturedLogs logs = CapturedLogs.of(UpstreamOutage.class)) {
             // a refresh pass: the two fail, the others are answered between them
             outage.failed(C0, ANSWERED_500, true);
-            outage.answered(C2);
+            outage.answered(C2, true);
             outage.failed(C1, ANSWERED_500, true);
-            outage.answered(C3);
+            outage.answered(C3, true);
             // their retries, back to back, for a while
             for (int retry = 0; retry < 3; retry++) {
                 outage.failed(C0, ANSWERED_500, true);
@@ -91,7 +91,7 @@ class UpstreamOutageTest {
         try (CapturedLogs logs = CapturedLogs.of(UpstreamOutage.class)) {
             outage.failed(C0, ANSWERED_500, true);
             outage.failed(C1, ANSWERED_500, true);
-            outage.answered(C2); // the upstream answers the others
+            outage.answered(C2, true); // the upstream answers the others
             outage.failed(C0, ANSWERED_500, true);
             outage.failed(C1, ANSWERED_500, true);
             int ended = logs.count();
@@ -116,7 +116,7 @@ class UpstreamOutageTest {
     void documentsNewlyFailingWithNothingAnsweredBetweenAreAnOutage() {
         try (CapturedLogs logs = CapturedLogs.of(UpstreamOutage.class)) {
             outage.failed(C0, ANSWERED_500, true);
-            outage.answered(C2);
+            outage.answered(C2, true);
             outage.failed(C0, ANSWERED_500, true); // still failing on its own
             outage.failed(C2, ANSWERED_500, true);
             outage.failed(C3, ANSWERED_500, true);
