@@ -99,7 +99,7 @@ final class NonReadingCrowd implements AutoCloseable {
      * {@code clients} connections, each asking on {@code streams} streams and reading nothing; a
      * connection the stall timeout closes before all its requests are written (a busy machine) asks
      * no more, and one it closes before its TLS handshake ends (the timeout counts from accept, and
-     * the tests' is 1 s) asks nothing.
+     * the tests' are a few seconds) asks nothing.
      */
     void askAndNeverRead(int clients, int streams) throws Exception {
         byte[] filter = FILTER.getBytes(StandardCharsets.US_ASCII);
