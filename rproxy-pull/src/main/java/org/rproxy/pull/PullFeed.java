@@ -212,7 +212,10 @@ final class PullFeed implements AutoCloseable {
      * it no more (a push upstream stopped its substream). The signed answers decide, as on any
      * revalidation: a 404 or 410 with a signed directory that does not list it drops the copy and
      * tells the gone listeners; anything else keeps it. Neither is asked within {@code min-interval}
-     * of its last attempt, so such words cost the upstream at most that. Does not block.
+     * of its last attempt, so such words cost the upstream at most that. The copy's attempt counts
+     * from this call, not from when the directory has answered: a second word meanwhile (a hop can
+     * send many at once) found it due, asked for it at once, without the directory first, and the
+     * first word's request followed the directory's answer, two within min-interval. Does not block.
      */
     void revalidateNow(String target) {
         Instant now = clock.instant();
@@ -221,6 +224,7 @@ final class PullFeed implements AutoCloseable {
         if (h == null || !h.signed() || !refresher.due(e, now)) {
             return;
         }
+        e.attempted(now);
         Entry d = copies.get(CacheKey.get(UpstreamParts.DIRECTORY));
         CompletableFuture<?> first = d == null || d == e || !refresher.due(d, now)
                 ? CompletableFuture.completedFuture(null) : attempts.fetch(d.key, d.call, "revalidate");
