@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * the application). What a follower with no stream is refused (a subscription, a poll's fetch) is
  * passed on once per outage ({@link #refusedPolling}, {@link OutageRefusals}), not at every poll. Called on the follower's thread; while the application's listener runs, the
  * stream's watch judges nothing ({@link StreamWatch#listening}): a listener busy for longer than the
- * read timeout has not made the stream silent. Polling is told once, when it begins
+ * read timeout has not made the stream silent (renewals and fit are judged during a call only once
+ * the grace after an earlier return is over, {@link StreamWatch#listened}). Polling is told once, when it begins
  * ({@code following(null)}), not again at each poll of it: nothing changed for the application.
  */
 final class GuardedListener implements UpdateFollower.Listener {

@@ -35,6 +35,12 @@ import java.util.function.LongSupplier;
  * What the stream sent meanwhile waits unread, a renewal or the map that makes the maps fit among
  * it: so once the listener returns, renewals and fit are judged again only after as long as it
  * took, up to the read timeout ({@link #listened}), time to read that; silence from its return.
+ * That grace is given once: it runs from the first return since renewals and fit were last judged,
+ * ends a read timeout after it at the latest, and then they are judged even while a later call
+ * runs. Else a listener about as slow as the gap between the events that call it put the judging
+ * off at every return, for ever: a proxy that passes on changes but renews nothing more kept the
+ * client until its maps expired. So a stream that lets a map run late is left at most the read
+ * timeout and a quarter (this timer's period) after the listener's call under way then returns.
  */
 final class StreamWatch implements AutoCloseable {
     private final HeldState state;
@@ -53,7 +59,11 @@ final class StreamWatch implements AutoCloseable {
     /** When the listener was called last (ticker). */
     private volatile long listeningFrom;
     /** Renewals and fit are not judged before this (ticker): what came while the listener ran is read first. */
-    private volatile long judgedFrom;
+    private long judgedFrom;
+    /** True from the first return of the listener since renewals and fit were last judged until they are again. */
+    private boolean graceGiven;
+    /** That first return (ticker): renewals and fit are judged a read timeout after it at the latest. */
+    private long graceFrom;
     /** When the maps held were first seen not to fit while this stream was watched, or null while they fit. */
     private volatile Long unfitSince;
     /** The stream this watch closed last, and why. */
@@ -104,8 +114,11 @@ final class StreamWatch implements AutoCloseable {
         this.renewals = renewals;
         this.since = ticker.getAsLong();
         this.lastRead = since;
-        this.judgedFrom = since;
         this.unfitSince = null;
+        synchronized (this) {
+            this.judgedFrom = since;
+            this.graceGiven = false;
+        }
         this.current = in;
     }
 
@@ -126,10 +139,20 @@ final class StreamWatch implements AutoCloseable {
      * cost map that makes a new network map fit): renewals and fit are judged again only after as
      * long as the listener took (up to the read timeout), time to read what piled up, or a check
      * right after the return would leave the stream, and blame its source, for what waits in it.
+     * A later return before they were judged does not put that off beyond a read timeout after the
+     * first: the grace is given once, however often the listener is called.
      */
     void listened() {
         long now = ticker.getAsLong();
-        judgedFrom = now + Math.min(now - listeningFrom, readTimeout.toNanos());
+        long grace = now + Math.min(now - listeningFrom, readTimeout.toNanos());
+        synchronized (this) {
+            if (!graceGiven) {
+                graceGiven = true;
+                graceFrom = now;
+            }
+            long cap = graceFrom + readTimeout.toNanos();
+            judgedFrom = grace - cap < 0 ? grace : cap;
+        }
         lastRead = now;
         listening = false;
     }
@@ -160,14 +183,18 @@ final class StreamWatch implements AutoCloseable {
     /** Judges the stream watched, if any (the timer's task; a test calls it with its own ticker). */
     void check() {
         InputStream in = current;
-        if (in == null || listening) {
+        if (in == null) {
             return;
         }
+        boolean reading = !listening;
         long now = ticker.getAsLong();
+        boolean judged = judges(now, reading);
+        if (!reading && !judged) {
+            return; // the listener's call: nothing is judged, unless the grace after the last one is over
+        }
         ClientException why = null;
         boolean blames = false;
-        boolean judged = now - judgedFrom >= 0;
-        if (now - lastRead > readTimeout.toNanos()) {
+        if (reading && now - lastRead > readTimeout.toNanos()) {
             why = new ClientException.Unreachable(uri, silence(readTimeout), null);
         } else if ((why = unfit(now, judged)) == null && judged && renewals && now - since >= readTimeout.toNanos()) {
             why = Renewals.overdue(state, clock.instant(), uri);
@@ -175,11 +202,25 @@ final class StreamWatch implements AutoCloseable {
         }
         if (why != null) {
             closeFor(in, why, blames);
-        } else if (!renewals) {
+        } else if (!renewals && reading) {
             // The proxy's stream is kept only while this one is still watched (the follower sets
             // current to null once its read ended, before it takes the proxy's): then close this.
             move.consider(() -> current == in, () -> closeFor(in, null, false));
         }
+    }
+
+    /**
+     * Whether renewals and fit are judged at {@code now}: while the stream is {@code reading}, once
+     * the grace after the listener's last return is over; while a later call runs, once a read
+     * timeout has passed since the first return of the grace. Judged, the grace is taken: the next
+     * return gives another.
+     */
+    private synchronized boolean judges(long now, boolean reading) {
+        boolean due = reading ? now - judgedFrom >= 0 : graceGiven && now - graceFrom - readTimeout.toNanos() >= 0;
+        if (due) {
+            graceGiven = false;
+        }
+        return due;
     }
 
     /**

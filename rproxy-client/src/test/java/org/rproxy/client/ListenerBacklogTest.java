@@ -129,6 +129,41 @@ class ListenerBacklogTest {
         assertFalse(watch.closedIt(in));
     }
 
+    /**
+     * A proxy whose own upstream is gone renews nothing more, yet passes on a cost map that changes
+     * every 4 s, each change told to a listener that takes 3 s: the follower is back at the stream for
+     * a second in every four. Before, each return put the judging off again by the call's 3 s, so the
+     * watch never judged renewals and the network map ran to its expiry with the stream kept. Now it
+     * is left within the documented bound: once the map is late, at most the rest of the call under
+     * way, then the read timeout and a quarter (the watchdog's period).
+     */
+    @Test
+    void aStreamThatStopsRenewingIsLeftWithinTheBoundHoweverOftenASlowListenerIsCalled() {
+        hold(NET, network("a1"), T0); // late at T0 + 30 s: 10 s from now
+        hold(COSTS, costs("a1"), T0);
+        watch.watch(in, STREAM, true);
+        long listener = 3;
+        long late = 10;
+        long bound = late + listener + READ_TIMEOUT.toSeconds() + READ_TIMEOUT.toSeconds() / 4;
+        long s = 0;
+        while (s < 60 && !watch.closedIt(in)) {
+            s++;
+            pass(1);
+            if (s % 4 == 1) { // a changed cost map is read and told to the listener
+                watch.read();
+                hold(COSTS, costs("a1", s), T0.plusSeconds(20 + s));
+                watch.listening();
+            } else if (s % 4 == 0) { // the listener returns; a heartbeat is read
+                watch.listened();
+                watch.read();
+            }
+            watch.check(); // the watchdog's timer: every quarter read timeout
+        }
+        assertTrue(watch.blames(in), "never left while the listener was called: the network map ran out");
+        assertTrue(s <= bound, "left at " + s + " s, after the bound of " + bound + " s");
+        assertInstanceOf(ClientException.InvalidResponse.class, watch.ended(in));
+    }
+
     private void hold(String target, String body, Instant created) {
         String id = target.equals(NET) ? "net" : "costs";
         state.put(target, origin.sign(AltoResource.of(id, target), Bytes.utf8(body), false, created, VALIDITY, 60));
@@ -146,10 +181,14 @@ class ListenerBacklogTest {
     }
 
     private static String costs(String tag) {
+        return costs(tag, 5);
+    }
+
+    private static String costs(String tag, long cost) {
         return "{\"meta\":{\"vtag\":{\"resource-id\":\"costs\",\"tag\":\"c" + tag + "\"},"
                 + "\"dependent-vtags\":[{\"resource-id\":\"net\",\"tag\":\"" + tag + "\"}],"
                 + "\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},"
-                + "\"cost-map\":{\"PID1\":{\"PID2\":5},\"PID2\":{\"PID1\":5}}}";
+                + "\"cost-map\":{\"PID1\":{\"PID2\":" + cost + "},\"PID2\":{\"PID1\":5}}}";
     }
 
     private static byte[] utf8(String s) {
