@@ -62,7 +62,7 @@ public final class AltoClient implements AutoCloseable {
         this.checker = checker;
         this.state = state;
         this.sources = sources;
-        this.mapFetches = new MapFetches(fetcher.name() + "-maps-");
+        this.mapFetches = new MapFetches(ClientThreads.of(options.origin()));
     }
 
     /**
@@ -209,7 +209,7 @@ public final class AltoClient implements AutoCloseable {
      * Reads the directory for the origin's keys ({@link #refreshKeys()}; when no source gives it, logs
      * why and goes on with the keys trusted so far), fetches the default network map and its cost
      * maps (each from the best source that gives a valid one), holds them and returns the answers. The maps are fetched at once, at most four at a
-     * time, on threads of this client's ({@code alto-client-N-maps-M}, which {@link #close()}
+     * time, on threads of this client's ({@code alto-client-maps-M} and the origin's host, which {@link #close()}
      * ends): the call takes about as long as its slowest map. The first map (in
      * {@link #mapTargets()} order) that could be had from no source ends the call with its
      * refusal, and the other fetches are stopped; an interrupt of the caller ends it at once, as
@@ -265,7 +265,7 @@ public final class AltoClient implements AutoCloseable {
     /**
      * Stops every update follower, also one another thread starts meanwhile, and waits for them
      * (up to the timeout in all, however many: {@link Followers}), then the client's map fetches and HTTP: their threads
-     * ({@code alto-client-N-maps-M}, {@code alto-client-N-http-M}) end, at once when idle. On Java 21+ the JDK {@code HttpClient} is closed too (its connections
+     * ({@code alto-client-maps-M}, {@code alto-client-http-M}, each followed by the origin's host) end, at once when idle. On Java 21+ the JDK {@code HttpClient} is closed too (its connections
      * and selector thread); on Java 17 to 20, which have no way to close it, its selector thread
      * and pooled connections go when this client is unreachable and collected. From now on
      * {@link #follow}, {@link #fetch}, {@link #refreshKeys()} and {@link #refreshMaps()} throw

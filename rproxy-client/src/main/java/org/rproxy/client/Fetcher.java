@@ -19,7 +19,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.rproxy.core.model.MediaTypes;
 import org.rproxy.core.net.TransportFailures;
@@ -37,16 +36,13 @@ import org.rproxy.core.upstream.LimitedBody;
  * Thread-safe.
  *
  * <p>The {@link HttpClient} runs its work on an executor this fetcher owns (daemon threads named
- * {@code alto-client-N-http-M}), so that {@link #close()} ends those threads at once rather than
+ * {@code alto-client-http-M} and the origin's host, {@link ClientThreads}), so that {@link #close()} ends those threads at once rather than
  * when they have idled for a minute; a closed fetcher refuses to fetch.
  */
 final class Fetcher implements AutoCloseable {
-    /** Numbers the fetchers of this JVM, for their threads' names. */
-    private static final AtomicInteger FETCHERS = new AtomicInteger();
     /** {@code HttpClient.close()} where the runtime has it (Java 21+), else null. */
     private static final Method HTTP_CLOSE = httpClose();
 
-    private final String name;
     private final HttpClient http;
     private final ExecutorService executor;
     private final Duration timeout;
@@ -54,8 +50,7 @@ final class Fetcher implements AutoCloseable {
     private volatile boolean closed;
 
     Fetcher(ClientOptions options) {
-        this.name = "alto-client-" + FETCHERS.incrementAndGet();
-        this.executor = executor(name + "-http-");
+        this.executor = executor(ClientThreads.of(options.origin()));
         // HTTP/1.1 only: offered HTTP/2 (h2c on http, ALPN on https), a source could take it, and the
         // JDK keeps an HTTP/2 connection after refusing an exchange on it (a body too large, too
         // slow), reading and dropping whatever the source goes on sending, for as long as it likes
@@ -69,19 +64,10 @@ final class Fetcher implements AutoCloseable {
         this.maxBodyBytes = options.maxEventBytes();
     }
 
-    /** This fetcher's name in its threads' names ({@code alto-client-N}), for the client's other threads. */
-    String name() {
-        return name;
-    }
-
-    /** A cached pool of daemon threads named {@code prefix} and a number: threads idle a minute end. */
-    private static ExecutorService executor(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+    /** A cached pool of daemon threads named after the client's origin {@code of}: threads idle a minute end. */
+    private static ExecutorService executor(String of) {
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                ClientThreads.numbered("alto-client-http", of));
     }
 
     private static Method httpClose() {

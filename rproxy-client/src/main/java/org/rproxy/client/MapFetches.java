@@ -11,7 +11,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -19,7 +18,7 @@ import java.util.function.Function;
  * ({@link MapPoll}), at once rather than one after another (an application refreshing at a flash
  * crowd waits for the slowest map, not for the sum of them): at
  * most {@link #AT_ONCE} fetches run at a time over every caller of the client, on daemon threads
- * the client owns ({@code alto-client-N-maps-M}, ended by {@link #close()}, at once when idle).
+ * the client owns ({@code alto-client-maps-M} and the origin's host, ended by {@link #close()}, at once when idle).
  *
  * <p>The caller waits for the maps in the order asked, and what it sees is what it saw when they
  * were fetched one by one on its own thread: the refusal of the first map (in that order) that
@@ -34,15 +33,11 @@ final class MapFetches implements AutoCloseable {
 
     private final ThreadPoolExecutor pool;
 
-    /** @param prefix the threads' names but their number ({@code alto-client-N-maps-}) */
-    MapFetches(String prefix) {
-        requireNonNull(prefix, "prefix");
-        AtomicInteger n = new AtomicInteger();
-        pool = new ThreadPoolExecutor(AT_ONCE, AT_ONCE, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+    /** @param of whose client's these are, in the threads' names after their role ({@link ClientThreads#of(URI)}) */
+    MapFetches(String of) {
+        requireNonNull(of, "of");
+        pool = new ThreadPoolExecutor(AT_ONCE, AT_ONCE, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                ClientThreads.numbered("alto-client-maps", of));
         pool.allowCoreThreadTimeOut(true);
     }
 

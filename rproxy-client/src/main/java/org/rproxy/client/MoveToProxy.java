@@ -61,7 +61,7 @@ final class MoveToProxy implements AutoCloseable {
 
     /**
      * @param spreadNanos   the moves of many clients are spread over this long (the poll interval)
-     * @param of            whose follower this is, in its thread's name ({@link FollowerThreads})
+     * @param of            whose follower this is, in its thread's name ({@link ClientThreads})
      */
     MoveToProxy(Sources sources, Opener opener, LongSupplier ticker, long spreadNanos, String of) {
         this.sources = sources;

@@ -84,7 +84,7 @@ final class StreamWatch implements AutoCloseable {
 
     /**
      * @param move told at each check while the origin's stream is followed
-     * @param of   whose follower this is, in its thread's name ({@link FollowerThreads})
+     * @param of   whose follower this is, in its thread's name ({@link ClientThreads})
      */
     StreamWatch(HeldState state, Clock clock, LongSupplier ticker, Duration readTimeout, Move move, String of) {
         this.move = move;

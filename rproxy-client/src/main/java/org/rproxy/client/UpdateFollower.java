@@ -57,7 +57,7 @@ import org.slf4j.event.Level;
  *
  * <p>Runs on a thread of its own ({@code rproxy-client-updates}, which calls the listener), a timer thread watching the
  * stream ({@link StreamWatch}) and, while a move off the origin's stream subscribes at a proxy, a thread for that
- * ({@link MoveToProxy}), each named after the client's origin and map ({@link FollowerThreads}); {@link #close()} ends them all.
+ * ({@link MoveToProxy}), each named after the client's origin and map ({@link ClientThreads}); {@link #close()} ends them all.
  */
 public final class UpdateFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpdateFollower.class);
@@ -113,7 +113,7 @@ public final class UpdateFollower implements AutoCloseable {
         this.checker = checker;
         this.options = options;
         this.ticker = requireNonNull(ticker, "ticker");
-        String of = FollowerThreads.of(options.origin(), state.mapTargets());
+        String of = ClientThreads.of(options.origin(), state.mapTargets());
         this.thread = new Thread(this::run, "rproxy-client-updates " + of);
         this.thread.setDaemon(true);
         this.subscriber = new Subscriber(state, sources, fetcher, checker, ticker);

@@ -210,7 +210,7 @@ class AltoClientCloseTest {
         }
     }
 
-    /** The executor of {@code c}'s HTTP client (its threads are {@code alto-client-N-http-M}). */
+    /** The executor of {@code c}'s HTTP client (its threads are {@code alto-client-http-M}). */
     private static ThreadPoolExecutor httpExecutor(AltoClient c) throws Exception {
         Field fetcher = AltoClient.class.getDeclaredField("fetcher");
         fetcher.setAccessible(true);

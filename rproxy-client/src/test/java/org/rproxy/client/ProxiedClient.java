@@ -70,7 +70,7 @@ final class ProxiedClient implements AutoCloseable {
         return mapThreads(client);
     }
 
-    /** The pool {@code c}'s map fetches run on ({@code alto-client-N-maps-M}). */
+    /** The pool {@code c}'s map fetches run on ({@code alto-client-maps-M}). */
     static ThreadPoolExecutor mapThreads(AltoClient c) throws ReflectiveOperationException {
         Field fetches = AltoClient.class.getDeclaredField("mapFetches");
         fetches.setAccessible(true);
