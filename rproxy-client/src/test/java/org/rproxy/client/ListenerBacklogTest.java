@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ class ListenerBacklogTest {
     private static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
     private static final Duration VALIDITY = Duration.ofSeconds(40);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(4);
+    private static final long LISTENER_SECONDS = 3;
     private static final String NET = "/networkmap/net";
     private static final String COSTS = "/costmap/num";
     private static final URI STREAM = URI.create("http://127.0.0.1:1/updates");
@@ -106,10 +108,7 @@ class ListenerBacklogTest {
 
     @Test
     void theMapThatMakesTheMapsFitIsReadBeforeTheyAreJudgedUnfit() {
-        hold(NET, network("a1"), T0);
-        hold(COSTS, costs("a1"), T0);
-        watch.watch(in, STREAM, false);
-        hold(NET, network("a2"), T0.plusSeconds(1)); // a new network map; its cost map comes next
+        watchTheOriginsStreamSendANewNetworkMap(T0.plusSeconds(1)); // its cost map comes next
         pass(1);
         watch.check(); // unfit seen
         assertFalse(state.mapsFit());
@@ -142,25 +141,63 @@ class ListenerBacklogTest {
         hold(NET, network("a1"), T0); // late at T0 + 30 s: 10 s from now
         hold(COSTS, costs("a1"), T0);
         watch.watch(in, STREAM, true);
-        long listener = 3;
         long late = 10;
-        long bound = late + listener + READ_TIMEOUT.toSeconds() + READ_TIMEOUT.toSeconds() / 4;
-        long s = 0;
-        while (s < 60 && !watch.closedIt(in)) {
-            s++;
+        long left = listenerEveryFourSeconds(s -> hold(COSTS, costs("a1", s), T0.plusSeconds(20 + s)));
+        assertTrue(watch.blames(in), "never left while the listener was called: the network map ran out");
+        assertLeftWithinAQuarterMoreThanTheReadTimeoutAfter(late + LISTENER_SECONDS, left);
+    }
+
+    /**
+     * The same listener on the origin's stream (never judged for renewals), whose network map is
+     * new and whose cost maps never come: the maps held do not fit, and it is left the read timeout
+     * and a quarter after the watch first saw that at the latest (not blamed); before, never.
+     */
+    @Test
+    void aStreamWhoseMapsDoNotFitIsLeftWithinTheBoundHoweverOftenASlowListenerIsCalled() {
+        watchTheOriginsStreamSendANewNetworkMap(T0.plusSeconds(20)); // its cost map never comes
+        long left = listenerEveryFourSeconds(s -> { }); // heartbeats; each a listener call, as an update's
+        assertTrue(watch.closedIt(in), "never left while the listener was called, the maps not fitting");
+        assertFalse(watch.blames(in));
+        assertLeftWithinAQuarterMoreThanTheReadTimeoutAfter(1 + LISTENER_SECONDS, left); // seen by the first check not in a call
+    }
+
+    /**
+     * Up to 60 s of a stream that sends an event every 4 s, each told to a listener that takes
+     * {@value #LISTENER_SECONDS} s, a heartbeat read at each return, the watch checked every second
+     * (its period, a quarter read timeout); {@code event} is told each event's second as it is read.
+     * Returns the second the watch closed the stream at, or 61 when it kept it.
+     */
+    private long listenerEveryFourSeconds(LongConsumer event) {
+        for (long s = 1; s <= 60; s++) {
             pass(1);
-            if (s % 4 == 1) { // a changed cost map is read and told to the listener
+            if (s % 4 == 1) { // an event read and told to the listener
                 watch.read();
-                hold(COSTS, costs("a1", s), T0.plusSeconds(20 + s));
+                event.accept(s);
                 watch.listening();
-            } else if (s % 4 == 0) { // the listener returns; a heartbeat is read
+            } else if ((s - 1) % 4 == LISTENER_SECONDS) { // the listener returns; a heartbeat is read
                 watch.listened();
                 watch.read();
             }
-            watch.check(); // the watchdog's timer: every quarter read timeout
+            watch.check();
+            if (watch.closedIt(in)) {
+                return s;
+            }
         }
-        assertTrue(watch.blames(in), "never left while the listener was called: the network map ran out");
-        assertTrue(s <= bound, "left at " + s + " s, after the bound of " + bound + " s");
+        return 61;
+    }
+
+    /** Maps that fit held, the origin's stream watched, and a new network map taken from it, created at {@code created}. */
+    private void watchTheOriginsStreamSendANewNetworkMap(Instant created) {
+        hold(NET, network("a1"), T0);
+        hold(COSTS, costs("a1"), T0);
+        watch.watch(in, STREAM, false);
+        hold(NET, network("a2"), created);
+    }
+
+    /** The documented bound: the stream was left at the latest the read timeout and a quarter after {@code from}. */
+    private void assertLeftWithinAQuarterMoreThanTheReadTimeoutAfter(long from, long left) {
+        long bound = from + READ_TIMEOUT.toSeconds() + READ_TIMEOUT.toSeconds() / 4;
+        assertTrue(left <= bound, "left at " + left + " s, after the bound of " + bound + " s");
         assertInstanceOf(ClientException.InvalidResponse.class, watch.ended(in));
     }
 
