@@ -6,10 +6,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -44,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * <p>An upstream that answers a document a {@code 5xx} is up: that document fails on its own,
  * told on its own line once until it is answered again, and its caller says when it is. Such
  * answers are the upstream's as a whole only when two documents begin to get them with nothing
- * answered between (a parent proxy whose own upstream is away answers every document so; a
- * document failing on its own already is no sign of it: two failing lastingly, tried again
- * together, made a false outage at each retry), or while an
+ * answered between ({@link FailingDocuments}, the rule {@link FailoverUpstream} leaves an upstream
+ * by: a parent proxy whose own upstream is away answers every document so; a document failing on
+ * its own already is no sign of it: two failing lastingly, tried again together, made a false
+ * outage at each retry), or while an
  * outage lasts and nothing has been answered since it began (an upstream restarting may answer
  * {@code 503} for a moment). Before, a lasting {@code 5xx} for one document was logged as an
  * outage of the whole upstream, recalled every minute while the others were refreshed, and its
@@ -59,8 +58,6 @@ final class UpstreamOutage {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamOutage.class);
     /** How often, at most, a lasting outage is recalled in the log. */
     static final Duration REMINDER = Duration.ofMinutes(1);
-    /** The count of a document failing on its own that was failing before: never a sign of an outage. */
-    private static final long FAILING_BEFORE = -1;
     /** How long an outage that hurts no client may last before it is warned of (a restart's length). */
     static final Duration GRACE = Duration.ofSeconds(30);
     /** How many documents answered with no copy to hold the end line names at most. */
@@ -69,18 +66,17 @@ final class UpstreamOutage {
 
     private final Clock clock;
     private final CachedCopies copies;
+    private final OutageCopies holdings;
     private final RateLimitedLog reminders = new RateLimitedLog(REMINDER);
     /** The documents whose last attempt failed in this outage; the outage lasts while any is left. */
     private final Set<CacheKey> waiting = new HashSet<>();
     /**
-     * The documents failing on their own (told once), each with {@link #answers} when it began to:
-     * another's first {@code 5xx} with the same count came with nothing answered between. A
-     * document failing again is no such sign, nor one found failing at an outage's end (its count
-     * {@link #FAILING_BEFORE}).
+     * The documents failing on their own (told once), and the answers the upstream gave: two
+     * beginning to get a {@code 5xx} with nothing answered between are an outage. One found
+     * failing while an outage ends is no such sign. Bounded by the entries tracked (a forgotten
+     * one is let go of, {@link #forgetGone}).
      */
-    private final Map<CacheKey, Long> alone = new HashMap<>();
-    /** The attempts the upstream answered, in all. */
-    private long answers;
+    private final FailingDocuments<CacheKey> alone = new FailingDocuments<>(Integer.MAX_VALUE);
     private Instant since;
     /** When the upstream first answered in this outage, or null while it has not. */
     private Instant back;
@@ -94,6 +90,7 @@ final class UpstreamOutage {
     UpstreamOutage(Clock clock, CachedCopies copies) {
         this.clock = requireNonNull(clock, "clock");
         this.copies = requireNonNull(copies, "copies");
+        this.holdings = new OutageCopies(copies);
     }
 
     /**
@@ -125,7 +122,9 @@ final class UpstreamOutage {
             if (answeredError && back != null) {
                 // the upstream answers others since this outage began: this document fails on its own
                 waiting.remove(key);
-                alone(key, f, held, FAILING_BEFORE);
+                if (alone.failingAnyway(key)) {
+                    told(key, f, held);
+                }
                 endIfOver();
                 return;
             }
@@ -133,13 +132,13 @@ final class UpstreamOutage {
                 back = null; // not answering again
             }
             waiting.add(key);
-            alone.remove(key);
+            alone.forget(key);
             Instant now = clock.instant();
-            if (quiet != null && (!now.isBefore(since.plus(GRACE)) || !servable(key, now))) {
+            if (quiet != null && (!now.isBefore(since.plus(GRACE)) || !holdings.servable(key, now))) {
                 warn(quiet + (now.isBefore(since.plus(GRACE)) ? "; no copy of " + key + " to serve meanwhile"
                         : "; not back within " + Durations.describe(GRACE)));
             } else if (quiet == null) {
-                reminders.warnAbout(LOG, this, STILL, f.reason(), waiting.size(), since, held());
+                reminders.warnAbout(LOG, this, STILL, f.reason(), waiting.size(), since, holdings.count());
             }
             return;
         }
@@ -147,17 +146,16 @@ final class UpstreamOutage {
             begin(key, "upstream stopped answering: " + f.reason() + " (first for " + key + ")");
             return;
         }
-        if (alone.containsKey(key)) {
+        if (alone.failing(key)) {
             return; // failing on its own already: no news, nor a sign of the upstream's
         }
-        List<CacheKey> before = alone.entrySet().stream()
-                .filter(e -> e.getValue() == answers).map(Map.Entry::getKey).toList();
+        List<CacheKey> before = alone.began(key);
         if (before.isEmpty()) {
-            alone(key, f, held, answers);
+            told(key, f, held);
             return;
         }
         // another document began to get one with nothing answered between: the upstream fails as a whole
-        before.forEach(alone::remove);
+        before.forEach(alone::forget);
         waiting.addAll(before);
         begin(key, "upstream failing for every document asked: " + f.reason() + " (for " + key + ", and " + before
                 + " before it with nothing answered between)");
@@ -169,8 +167,7 @@ final class UpstreamOutage {
      * which then speaks for it: its caller logs nothing of its coming back.
      */
     synchronized boolean answered(CacheKey key, boolean refreshed) {
-        answers++;
-        alone.remove(key);
+        alone.answered(key);
         if (waiting.isEmpty()) {
             return false;
         }
@@ -196,12 +193,12 @@ final class UpstreamOutage {
         refreshed = 0;
         unrefreshed.clear();
         waiting.add(key);
-        alone.remove(key);
+        alone.forget(key);
         quiet = null;
-        if (bridged(key, since)) {
+        if (holdings.bridge(key, since, GRACE)) {
             quiet = line;
             LOG.info("{}; {} documents held, each servable for {} more at least: a warning follows if it does not"
-                    + " answer within that (a restart, say)", line, held(), Durations.describe(GRACE));
+                    + " answer within that (a restart, say)", line, holdings.count(), Durations.describe(GRACE));
             return;
         }
         warn(line);
@@ -211,67 +208,14 @@ final class UpstreamOutage {
     private void warn(String line) {
         quiet = null;
         reminders.admit(LOG, STILL, this); // the first reminder comes an interval after this line
-        long held = held();
-        LOG.warn("{}; {}", line, held == 0 ? "no document held yet: what clients ask for waits on it"
-                : held + " documents held wait on it, served while valid");
+        long count = holdings.count();
+        LOG.warn("{}; {}", line, count == 0 ? "no document held yet: what clients ask for waits on it"
+                : count + " documents held wait on it, served while valid");
     }
 
-    /**
-     * Whether what the proxy holds bridges an outage begun at {@code now} with an attempt for
-     * {@code key} ({@link #GRACE}): {@code key} has a copy to serve, some signed copy can be served,
-     * and every signed copy that can be served now still can at the grace's end.
-     */
-    private boolean bridged(CacheKey key, Instant now) {
-        if (!servable(key, now)) {
-            return false;
-        }
-        Instant end = now.plus(GRACE);
-        boolean any = false;
-        for (Entry e : copies.all()) {
-            CachedCopy h = e.held();
-            if (h != null && h.signed() && h.servableOnErrorAt(now)) {
-                if (!h.servableOnErrorAt(end)) {
-                    return false;
-                }
-                any = true;
-            }
-        }
-        return any;
-    }
-
-    /**
-     * Whether a copy of {@code key} can be served at {@code now} while the upstream fails, as
-     * {@link Replies} serves one: a signed copy within its {@code stale-if-error} window, an
-     * unsigned answer while usable or, past that, while the signed documents it names are valid.
-     */
-    private boolean servable(CacheKey key, Instant now) {
-        Entry e = copies.get(key);
-        CachedCopy h = e == null ? null : e.held();
-        if (h == null) {
-            return false;
-        }
-        return h.signed() ? h.servableOnErrorAt(now) : h.usableAt(now)
-                || !h.identity().mustRevalidate() && DerivedFrom.sourcesValid(h, copies::get, now);
-    }
-
-    /**
-     * The documents a copy is held of. Entries holding none (the directory a proxy started before
-     * its upstream is still fetching) are not counted: a proxy that held nothing said "1 documents
-     * held wait on it, served while valid".
-     */
-    private long held() {
-        return copies.all().stream().filter(e -> e.held() != null).count();
-    }
-
-    /**
-     * {@code key} fails on its own: said once, until it is answered again. {@code count}: the
-     * answers so far when it began to, or {@link #FAILING_BEFORE}.
-     */
-    private void alone(CacheKey key, FetchResult.Failed f, boolean held, long count) {
-        if (alone.putIfAbsent(key, count) == null) {
-            LOG.warn("{}: {}; {}", key, f.reason(),
-                    held ? "serving the held copy while it is valid" : "no copy held");
-        }
+    /** Tells that {@code key} fails on its own, once until it is answered again. */
+    private static void told(CacheKey key, FetchResult.Failed f, boolean held) {
+        LOG.warn("{}: {}; {}", key, f.reason(), held ? "serving the held copy while it is valid" : "no copy held");
     }
 
     private void endIfOver() {
@@ -282,7 +226,7 @@ final class UpstreamOutage {
                     Math.max(0, away.toSeconds()), refreshed, unrefreshed.isEmpty() ? ""
                             : "; " + unrefreshed.size() + " answered but not refreshed (an error, or an answer refused or that"
                             + " cannot be used): " + names(),
-                    alone.isEmpty() ? "" : "; " + alone.size() + " failing on their own, each logged apart");
+                    alone.size() == 0 ? "" : "; " + alone.size() + " failing on their own, each logged apart");
         }
     }
 
@@ -295,6 +239,6 @@ final class UpstreamOutage {
     /** Lets go of the documents forgotten meanwhile: they wait no more. */
     private void forgetGone() {
         waiting.removeIf(k -> copies.get(k) == null);
-        alone.keySet().removeIf(k -> copies.get(k) == null);
+        alone.forgetIf(k -> copies.get(k) == null);
     }
 }
