@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * per failure streak, since the upstream answered; for
  * misses, whose targets clients choose, at most once per {@code MISS_FAILURE_INTERVAL} in all with
  * the count of those not logged. Refused answers are logged by {@link Rejections}, naming the
- * upstream; so are a prefetched target's 404 and a 404 for a document the signed directory lists.
+ * upstream; the upstream's errors for entries tracked by {@link ErrorAnswers}.
  */
 final class Attempts {
     private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
@@ -43,6 +43,8 @@ final class Attempts {
     private final ConcurrentHashMap<CacheKey, CompletableFuture<FetchResult>> inFlight = new ConcurrentHashMap<>();
     /** The tracked entries' attempts that got no answer, logged as one outage of the upstream. */
     private final UpstreamOutage outage;
+    /** What the upstream's error answers do to the entries tracked. */
+    private final ErrorAnswers errors;
     /** The failures of targets not tracked (misses), logged at most once per interval in all. */
     private final RateLimitedLog missFailures = new RateLimitedLog(MISS_FAILURE_INTERVAL);
     /** Holds a copy signed by a new key until the directory has been asked for again. */
@@ -69,6 +71,7 @@ final class Attempts {
         this.clock = requireNonNull(clock, "clock");
         this.outage = new UpstreamOutage(clock, copies);
         this.pause = requireNonNull(pause, "pause");
+        this.errors = new ErrorAnswers(copies, pause);
         this.failedMisses = new FailedMisses(pause, clock);
     }
 
@@ -213,25 +216,7 @@ final class Attempts {
             }
         } else if (r instanceof FetchResult.Answer a) {
             metrics.fetch(kind, "error");
-            int status = a.error().httpStatus();
-            if (e != null && e.outlives(e.held(), status, now)) {
-                if (e.failedAt() == null || inOutage) { // the outage's failure was not this one's
-                    LOG.warn("{}: upstream {} answered {} for a document held signed; serving the held copy while it "
-                            + "is valid", key, a.upstream(), status);
-                }
-                e.failed(now, pause.after(now, e.failures()), status, "upstream answered " + status); // not asked again within retry
-            } else if (e != null && (status == 404 || status == 410) && key.isGet()) {
-                CachedCopy held = e.held(); // what the answer is taken to be about, read once
-                if (copies.vouchedFor(e, held, now)) {
-                    if (!e.disputed()) {
-                        LOG.warn("{}: upstream {} answered {}, but the origin's signed directory held lists it; "
-                                + "serving the held copy while it is valid", key, a.upstream(), status);
-                    }
-                    e.disputed(now, pause.after(now, e.failures()), status, a.upstream());
-                } else {
-                    hasNone(e, held, status, a.upstream(), now);
-                }
-            }
+            errors.answered(key, e, a, inOutage, now);
         } else if (r.equals(FetchResult.Failed.STOPPING)) {
             LOG.debug("{}: cut by this proxy's stop", key); // no upstream failed: nothing to warn of, or to count
         } else if (r instanceof FetchResult.Failed f) {
@@ -264,25 +249,9 @@ final class Attempts {
         return new FetchResult.Failed(502, reason, true);
     }
 
-    /**
-     * The upstream has no resource at {@code e}'s GET target (it answered {@code status}, 404 or
-     * 410) and nothing signed held says otherwise: forgets {@code held}, the copy the decision
-     * was made on (null: none), and tells the gone listeners. A pinned (prefetched) entry stays,
-     * asked again after the retry interval, and is logged naming {@code upstream}, the upstream
-     * that answered so. Nothing of this when another copy was held since (offered): it stays.
-     */
+    /** The upstream has no resource at {@code e}'s GET target: {@link ErrorAnswers#hasNone}. */
     void hasNone(Entry e, CachedCopy held, int status, String upstream, Instant now) {
-        if (!copies.gone(e, held)) {
-            return;
-        }
-        if (e.pinned) {
-            // an answer, so readiness does not wait for it (as for a map the upstream cannot serve)
-            if (!e.gone() || e.failureStatus() != status) {
-                LOG.warn("{}: upstream {} answered {}; prefetched, so asked again after the retry interval", e.key,
-                        upstream, status);
-            }
-            e.gone(now, pause.after(now, e.failures()), status);
-        }
+        errors.hasNone(e, held, status, upstream, now);
     }
 
     /**

@@ -287,9 +287,46 @@ class UpstreamOutageLogTest {
      */
     @Test
     void anOutageEndsWhenTheUpstreamAnswersAgainThoughOneDocumentStillFails() throws Exception {
+        Comeback back = backAnsweringOneDocument(500);
+        List<String> infos = at(back.events(), Level.INFO);
+        assertEquals(1, infos.size(), "one line for the upstream's return: " + infos);
+        // how many were refreshed depends on whether the test's refresh or the refresher's
+        // own tick met the outage first (9 of the 10 were seen under load)
+        assertTrue(infos.get(0).matches("upstream answers again after \\d+ s away; \\d+ documents refreshed that"
+                + " had failed meanwhile; 1 failing on their own, each logged apart"), infos.get(0));
+        List<String> warnings = at(back.events(), Level.WARN);
+        assertEquals(1, warnings.size(), "the one document's own line: " + warnings);
+        assertTrue(warnings.get(0).contains("/costmap/c0: upstream 127.0.0.1:" + back.port() + " answered 500"),
+                warnings.get(0));
+    }
+
+    /**
+     * The upstream comes back from an outage without one document it served (a {@code 404}): the
+     * proxy forgets its copy (not prefetched, and no signed directory held lists it), and says so
+     * on a line of its own, once. Before, the document vanished with nothing logged (the outage's
+     * end only counted it among those answered but not refreshed).
+     */
+    @Test
+    void aDocumentTheUpstreamHasNoMoreWhenBackIsForgottenOnALineOfItsOwn() throws Exception {
+        Comeback back = backAnsweringOneDocument(404);
+        assertForgottenOnce(back.events(), back.port());
+        assertTrue(at(back.events(), Level.INFO).stream().anyMatch(i -> i.startsWith("upstream answers again")),
+                "the outage ended");
+    }
+
+    /** What a proxy logged from its upstream's stop on ({@link #backAnsweringOneDocument}), and the upstream's port. */
+    private record Comeback(List<ILoggingEvent> events, int port) {
+    }
+
+    /**
+     * Ten documents held and asked for, the upstream stopped as they are refreshed, then started
+     * again on its port answering {@code status} for {@code /costmap/c0}, and what failed tried
+     * again, three times: what was logged since it stopped.
+     */
+    private Comeback backAnsweringOneDocument(int status) throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        AtomicBoolean broken = new AtomicBoolean();
-        RawUpstream.Answer answer = failing(broken, "/costmap/c0 ", signedNow(clock));
+        AtomicBoolean changed = new AtomicBoolean();
+        RawUpstream.Answer answer = answering(status, changed, "/costmap/c0 ", signedNow(clock));
         RawUpstream up = new RawUpstream(answer);
         int port = up.port();
         try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
@@ -300,28 +337,47 @@ class UpstreamOutageLogTest {
             proxy.refreshNow().get();
             int down = logs.count();
 
-            broken.set(true); // and comes back failing one document
+            changed.set(true); // and comes back answering one document so
             try (RawUpstream again = new RawUpstream(answer, port)) {
                 assertEquals(port, again.port());
                 for (int round = 0; round < 3; round++) {
                     clock.advance(Duration.ofSeconds(3)); // past the retry pause (at most 1 s)
                     proxy.refreshNow().get(); // what failed is tried again
                 }
-                List<ILoggingEvent> back = logs.events().subList(down, logs.count());
-                List<String> infos = at(back, Level.INFO);
-                assertEquals(1, infos.size(), "one line for the upstream's return: " + infos);
-                // how many were refreshed depends on whether the test's refresh or the refresher's
-                // own tick met the outage first (9 of the 10 were seen under load)
-                assertTrue(infos.get(0).matches("upstream answers again after \\d+ s away; \\d+ documents refreshed that"
-                        + " had failed meanwhile; 1 failing on their own, each logged apart"), infos.get(0));
-                List<String> warnings = at(back, Level.WARN);
-                assertEquals(1, warnings.size(), "the one document's own line: " + warnings);
-                assertTrue(warnings.get(0).contains("/costmap/c0: upstream 127.0.0.1:" + port + " answered 500"),
-                        warnings.get(0));
             }
+            return new Comeback(List.copyOf(logs.events().subList(down, logs.count())), port);
         } finally {
             up.close();
         }
+    }
+
+    /** As {@link #aDocumentTheUpstreamHasNoMoreWhenBackIsForgottenOnALineOfItsOwn}, with no outage before. */
+    @Test
+    void aDocumentTheUpstreamHasNoMoreIsForgottenOnALineOfItsOwn() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        AtomicBoolean removed = new AtomicBoolean();
+        try (RawUpstream up = new RawUpstream(answering(404, removed, "/costmap/c0 ", signedNow(clock)));
+             CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
+            heldAndHot(proxy, clock, 3);
+            int before = logs.count();
+            removed.set(true);
+            clock.advance(Duration.ofSeconds(58)); // within 5 s of max-age: every document refreshed
+            for (int round = 0; round < 3; round++) {
+                proxy.refreshNow().get();
+                clock.advance(Duration.ofSeconds(3));
+            }
+            assertForgottenOnce(logs.events().subList(before, logs.count()), up.port());
+        }
+    }
+
+    /** One INFO among {@code events} that {@code /costmap/c0}'s copy is forgotten, for {@code port}'s 404. */
+    private static void assertForgottenOnce(List<ILoggingEvent> events, int port) {
+        List<String> lines = events.stream()
+                .filter(e -> e.getFormattedMessage().startsWith("GET /costmap/c0:")).map(e -> e.getLevel() + " "
+                        + e.getFormattedMessage()).toList();
+        assertEquals(List.of("INFO GET /costmap/c0: upstream 127.0.0.1:" + port + " answered 404; its copy is forgotten"
+                + " (not prefetched, and no signed directory held lists it)"), lines);
     }
 
     /**
@@ -417,9 +473,14 @@ class UpstreamOutageLogTest {
 
     /** {@code answer}, but a {@code 500} for the GETs whose target and version start with {@code prefix} while {@code broken}. */
     private static RawUpstream.Answer failing(AtomicBoolean broken, String prefix, RawUpstream.Answer answer) {
+        return answering(500, broken, prefix, answer);
+    }
+
+    /** {@code answer}, but {@code status} for the GETs whose target and version start with {@code prefix} while {@code on}. */
+    private static RawUpstream.Answer answering(int status, AtomicBoolean on, String prefix, RawUpstream.Answer answer) {
         return (head, s) -> {
-            if (broken.get() && head.startsWith("GET " + prefix)) {
-                RawUpstream.respond(500, List.of(), new byte[0]).answer(head, s);
+            if (on.get() && head.startsWith("GET " + prefix)) {
+                RawUpstream.respond(status, List.of(), new byte[0]).answer(head, s);
             } else {
                 answer.answer(head, s);
             }
