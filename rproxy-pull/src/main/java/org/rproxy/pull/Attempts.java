@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * answer that came and cannot be used (malformed, over {@code max-body}) as that entry's own, once
  * per failure streak, since the upstream answered; for
  * misses, whose targets clients choose, at most once per {@code MISS_FAILURE_INTERVAL} in all with
- * the count of those not logged. Refused answers are logged by {@link Rejections}, naming the
- * upstream; the upstream's errors for entries tracked by {@link ErrorAnswers}.
+ * the count of those not logged, and while an outage lasts as part of it (its first on a line of
+ * its own, the others counted in the outage's end line). Refused answers are logged by
+ * {@link Rejections}, naming the upstream; the upstream's errors for entries tracked by
+ * {@link ErrorAnswers}.
  */
 final class Attempts {
     private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
@@ -232,12 +234,26 @@ final class Attempts {
             } else {
                 failedMisses.failed(key, f); // not asked for again by requests within the retry interval
                 if (!f.rejected()) {
-                    // a miss: nothing is tracked, and clients choose the targets, so one line per interval
-                    missFailures.warn(LOG, "{}: {}; no copy held", key, f.reason());
+                    missFailed(key, f);
                 }
             }
         }
         return r;
+    }
+
+    /**
+     * Logs the failed fetch of {@code key}, which has no entry: clients choose the targets, so at
+     * most one line per interval, or, while an outage lasts, the outage's ({@link UpstreamOutage#missFailed}).
+     */
+    private void missFailed(CacheKey key, FetchResult.Failed f) {
+        switch (outage.missFailed(key, f)) {
+            case OWN -> missFailures.warn(LOG, "{}: {}; no copy held", key, f.reason());
+            case FIRST -> LOG.warn("{}: {}; no copy held (the first miss to fail in this outage: the others are counted"
+                    + " in its end line)", key, f.reason());
+            case COUNTED -> {
+                // the outage's lines tell it
+            }
+        }
     }
 
     /** The refusal of {@code h}, fetched for {@code key}, older than a signing verified since and let go of. */

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * no signed document it can serve, when a signed copy it serves now stops being servable within
  * the grace (its signature expires, or its {@code stale-if-error} window ends), or when an attempt
  * fails meanwhile for a document it holds no servable copy of (one asked for that is not held, a
- * prefetched one that expired). Each outage is one WARN at most, as before.
+ * prefetched one that expired). Each outage is one WARN at most, as before. A fetch of a document
+ * not held that fails meanwhile is the outage's too ({@link #missFailed}): the end line counts
+ * them, rather than a WARN per miss every 10 s while a crowd asks through the outage.
  *
  * <p>An upstream that answers a document a {@code 5xx} is up: that document fails on its own,
  * told on its own line once until it is answered again, and its caller says when it is. Such
@@ -85,6 +87,18 @@ final class UpstreamOutage {
     private final List<CacheKey> unrefreshed = new ArrayList<>();
     /** The line of an outage begun at INFO and not warned of yet, else null. */
     private String quiet;
+    /** The fetches of documents not held that failed in this outage ({@link #missFailed}): the end line counts them. */
+    private int misses;
+
+    /** What an outage makes of a failed fetch of a document not held ({@link #missFailed}). */
+    enum Miss {
+        /** Not the outage's: the caller logs it as a failed miss. */
+        OWN,
+        /** The first in an outage warned of already: the caller logs it; the others are counted. */
+        FIRST,
+        /** Told by the outage: its WARN named it, or its end line counts it. */
+        COUNTED
+    }
 
     /** An outage of the upstream {@code copies} are fetched from; a key forgotten meanwhile waits no more. */
     UpstreamOutage(Clock clock, CachedCopies copies) {
@@ -187,10 +201,37 @@ final class UpstreamOutage {
         return true;
     }
 
+    /**
+     * The fetch of {@code key}, which has no entry (a client's miss, a map a computed answer
+     * names), failed as {@code f}. While an outage lasts, one the upstream did not answer
+     * ({@link #noAnswer}; a {@code 5xx} only while nothing was answered since it began) is the
+     * outage's: in an outage not warned of yet it makes the WARN come now, naming {@code key}
+     * (a client asking for it is refused); after that, the first is the caller's to log and the
+     * others are counted in the end line. Before, each was a WARN of its own, once per
+     * {@code MISS_FAILURE_INTERVAL}, for as long as the outage lasted, and never made the outage
+     * warned of.
+     */
+    synchronized Miss missFailed(CacheKey key, FetchResult.Failed f) {
+        boolean answeredError = f.upstreamStatus() != 0;
+        if (waiting.isEmpty() || !noAnswer(f) || answeredError && back != null) {
+            return Miss.OWN;
+        }
+        if (!answeredError) {
+            back = null; // not answering again
+        }
+        misses++;
+        if (quiet != null) {
+            warn(quiet + "; no copy of " + key + " to serve meanwhile");
+            return Miss.COUNTED;
+        }
+        return misses == 1 ? Miss.FIRST : Miss.COUNTED;
+    }
+
     private void begin(CacheKey key, String line) {
         since = clock.instant();
         back = null;
         refreshed = 0;
+        misses = 0;
         unrefreshed.clear();
         waiting.add(key);
         alone.forget(key);
@@ -222,11 +263,13 @@ final class UpstreamOutage {
         if (waiting.isEmpty()) {
             quiet = null;
             Duration away = Duration.between(since, back != null ? back : clock.instant());
-            LOG.info("upstream answers again after {} s away; {} documents refreshed that had failed meanwhile{}{}",
+            LOG.info("upstream answers again after {} s away; {} documents refreshed that had failed meanwhile{}{}{}",
                     Math.max(0, away.toSeconds()), refreshed, unrefreshed.isEmpty() ? ""
                             : "; " + unrefreshed.size() + " answered but not refreshed (an error, or an answer refused or that"
                             + " cannot be used): " + names(),
-                    alone.size() == 0 ? "" : "; " + alone.size() + " failing on their own, each logged apart");
+                    alone.size() == 0 ? "" : "; " + alone.size() + " failing on their own, each logged apart",
+                    misses == 0 ? "" : "; " + misses + " fetches of documents not held failed meanwhile (clients asking for"
+                            + " them got an error)");
         }
     }
 

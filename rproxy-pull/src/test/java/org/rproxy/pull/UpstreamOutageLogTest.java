@@ -220,6 +220,69 @@ class UpstreamOutageLogTest {
     }
 
     /**
+     * A restart the copies held would bridge, met by clients asking for documents the proxy does
+     * not hold: they are refused, so the first such miss makes the outage's WARN come at once,
+     * naming it, and the misses are counted in the outage's end line, not a line each. Before, the
+     * outage stayed an INFO, and the misses had their own WARN ("GET /costmap/new0: ...; no copy
+     * held"), one per 10 s for as long as a crowd asked.
+     */
+    @Test
+    void missesFailingInAnOutageAreItsWarningAndACountInItsEndLine() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RawUpstream.Answer signed = signedNow(clock);
+        RawUpstream up = new RawUpstream(signed);
+        int port = up.port();
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(up.url()), clock, UnaryOperator.identity())) {
+            heldAndHot(proxy, clock, 10);
+            int before = logs.count();
+            up.close(); // the upstream stops
+            clock.advance(Duration.ofSeconds(58));
+            proxy.refreshNow().get();
+            for (int i = 0; i < 3; i++) {
+                int status = get(proxy, "/costmap/new" + i);
+                assertTrue(status == 502 || status == 504, "status " + status);
+            }
+            List<String> warnings = at(logs.events().subList(before, logs.count()), Level.WARN);
+            assertEquals(1, warnings.size(), "the outage's one warning: " + warnings);
+            assertTrue(warnings.get(0).startsWith("upstream stopped answering")
+                    && warnings.get(0).contains("; no copy of GET /costmap/new0 to serve meanwhile;"), warnings.get(0));
+            int outage = logs.count();
+
+            backOnItsPort(signed, port, clock, proxy, logs, outage, "; 3 fetches of documents not held failed meanwhile"
+                    + " \\(clients asking for them got an error\\)");
+        } finally {
+            up.close();
+        }
+    }
+
+    /**
+     * An outage warned of already (a proxy started before its upstream): the first miss to fail
+     * in it is told on its own line, saying the others are counted, and they are not logged.
+     * Before, its line did not say so, and another came every 10 s while misses failed.
+     */
+    @Test
+    void inAnOutageWarnedOfTheFirstFailedMissIsOneLineAndTheOthersAreCounted() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RawUpstream gone = new RawUpstream(signedNow(clock));
+        gone.close(); // nothing listens on its port
+        try (CapturedLogs logs = CapturedLogs.of("org.rproxy.pull");
+             PullProxy proxy = PullProxy.start(config(gone.url()), clock, UnaryOperator.identity())) {
+            logs.await(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("upstream stopped answering"),
+                    WAIT);
+            for (int i = 0; i < 3; i++) {
+                int status = get(proxy, "/costmap/new" + i);
+                assertTrue(status == 502 || status == 504, "status " + status);
+            }
+            List<String> misses = logs.events().stream().map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.startsWith("GET /costmap/new")).toList();
+            assertEquals(1, misses.size(), "the first miss's line alone: " + misses);
+            assertTrue(misses.get(0).startsWith("GET /costmap/new0: ") && misses.get(0).endsWith("; no copy held (the first"
+                    + " miss to fail in this outage: the others are counted in its end line)"), misses.get(0));
+        }
+    }
+
+    /**
      * A proxy started before its upstream (proxies started in any order, by systemd say) holds
      * nothing: its warning says so. It said "1 documents held wait on it, served while valid",
      * counting the directory it had not fetched yet.
@@ -493,11 +556,20 @@ class UpstreamOutageLogTest {
      */
     private static void backOnItsPort(RawUpstream.Answer answer, int port, MutableClock clock, PullProxy proxy,
                                       CapturedLogs logs, int from) throws Exception {
+        backOnItsPort(answer, port, clock, proxy, logs, from, "");
+    }
+
+    /**
+     * As {@link #backOnItsPort(RawUpstream.Answer, int, MutableClock, PullProxy, CapturedLogs, int)},
+     * the INFO ending in {@code tail} (a pattern).
+     */
+    private static void backOnItsPort(RawUpstream.Answer answer, int port, MutableClock clock, PullProxy proxy,
+                                      CapturedLogs logs, int from, String tail) throws Exception {
         try (RawUpstream again = new RawUpstream(answer, port)) {
             assertEquals(port, again.port());
             clock.advance(Duration.ofSeconds(3)); // past the retry pause (at most 1 s)
             proxy.refreshNow().get();
-            assertBackOnce(logs, from);
+            assertBackOnce(logs, from, tail);
         }
     }
 
@@ -507,9 +579,14 @@ class UpstreamOutageLogTest {
      * refresher's own tick (on the test's clock too) met the outage first.
      */
     private static void assertBackOnce(CapturedLogs logs, int from) {
+        assertBackOnce(logs, from, "");
+    }
+
+    /** As {@link #assertBackOnce(CapturedLogs, int)}, the INFO ending in {@code tail} (a pattern). */
+    private static void assertBackOnce(CapturedLogs logs, int from, String tail) {
         String back = theOneInfoSince(logs, from, "one line for the upstream's return");
         assertTrue(back.matches("upstream answers again after \\d+ s away; \\d+ documents refreshed that had failed"
-                + " meanwhile"), back);
+                + " meanwhile" + tail), back);
     }
 
     /** The one INFO logged since event {@code from}, with no warning beside it; {@code what}: what it is for. */
