@@ -46,6 +46,8 @@ final class Entry {
     private volatile int failures;
     private volatile boolean gone;
     private volatile boolean disputed;
+    /** A revalidation was asked for while the entry was not due: the first refresher pass once it is makes it. */
+    private volatile boolean revalidationOwed;
     /** The upstream whose 404 or 410 the held copy outlived, while {@link #disputed}. */
     private volatile String disputedBy;
     /** The held copy as it goes out during the current second. */
@@ -81,6 +83,20 @@ final class Entry {
 
     Instant lastAttempt() {
         return lastAttempt;
+    }
+
+    /**
+     * Sets or clears the revalidation owed: one asked for ({@link Refresher#revalidateNow}) within
+     * {@code min-interval} of the last attempt, or of a failure, is made once the entry is due.
+     * However many were asked meanwhile, it is one.
+     */
+    void revalidationOwed(boolean owed) {
+        revalidationOwed = owed;
+    }
+
+    /** Whether a revalidation is owed (see {@link #revalidationOwed(boolean)}). */
+    boolean revalidationOwed() {
+        return revalidationOwed;
     }
 
     void succeeded() {

@@ -207,28 +207,19 @@ final class PullFeed implements AutoCloseable {
     }
 
     /**
-     * Asks the upstream again now for the signed copy of {@code target} held here, once its
-     * directory has been asked for again: word came, from no one trusted, that the upstream has
-     * it no more (a push upstream stopped its substream). The signed answers decide, as on any
-     * revalidation: a 404 or 410 with a signed directory that does not list it drops the copy and
-     * tells the gone listeners; anything else keeps it. Neither is asked within {@code min-interval}
-     * of its last attempt, so such words cost the upstream at most that. The copy's attempt counts
-     * from this call, not from when the directory has answered: a second word meanwhile (a hop can
-     * send many at once) found it due, asked for it at once, without the directory first, and the
-     * first word's request followed the directory's answer, two within min-interval. Does not block.
+     * Asks the upstream again for the signed copy of {@code target} held here, once its directory
+     * has been asked for again: word came, from no one trusted, that the upstream has it no more
+     * (a push upstream stopped its substream). The signed answers decide, as on any revalidation:
+     * a 404 or 410 with a signed directory that does not list it drops the copy and tells the gone
+     * listeners; anything else keeps it. Now when the copy is due, else at the first refresher
+     * pass once it is ({@link Refresher#revalidateNow}). Does not block.
      */
     void revalidateNow(String target) {
-        Instant now = clock.instant();
         Entry e = copies.get(CacheKey.get(target));
         CachedCopy h = e == null ? null : e.held();
-        if (h == null || !h.signed() || !refresher.due(e, now)) {
-            return;
+        if (h != null && h.signed()) {
+            refresher.revalidateNow(e, clock.instant());
         }
-        e.attempted(now);
-        Entry d = copies.get(CacheKey.get(UpstreamParts.DIRECTORY));
-        CompletableFuture<?> first = d == null || d == e || !refresher.due(d, now)
-                ? CompletableFuture.completedFuture(null) : attempts.fetch(d.key, d.call, "revalidate");
-        first.whenComplete((r, x) -> attempts.fetch(e.key, e.call, "revalidate"));
     }
 
     /** See {@link Attempts#track}. */

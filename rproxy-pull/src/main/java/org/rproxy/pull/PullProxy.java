@@ -248,7 +248,8 @@ public final class PullProxy implements AutoCloseable {
 
     /**
      * Revalidates the signed copy of {@code target} held here at once, its directory first,
-     * rather than on its schedule: a push upstream stopped its substream, a word not trusted, so
+     * rather than on its schedule (within {@code min-interval} of its last attempt, once that has
+     * passed): a push upstream stopped its substream, a word not trusted, so
      * the signed answers decide whether it goes (see {@link #addGoneListener}). Does not block.
      */
     public void revalidateNow(String target) {

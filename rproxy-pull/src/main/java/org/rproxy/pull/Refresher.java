@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * answers to POST queries are neither revalidated ahead nor retried: the entry keeps no query
  * body ({@link UpstreamCall#withoutBody}), so the requests for them, which bring it, revalidate
  * them, and one that expired is forgotten. {@link #due} and {@link #recentlyFailed} are the same
- * rules for requests.
+ * rules for requests. A revalidation asked for before its entry was due ({@link #revalidateNow}: a
+ * push upstream's {@code stopped}) is made by the first pass once it is.
  *
  * <p>Passes run on the scheduler's thread; time comes from the injected clock.
  */
@@ -103,6 +104,12 @@ final class Refresher implements AutoCloseable {
      */
     CompletableFuture<FetchResult> pass(Entry e, Instant now) {
         CachedCopy h = e.held();
+        if (e.revalidationOwed() && due(e, now)) {
+            e.revalidationOwed(false);
+            if (h != null && h.signed()) {
+                return revalidate(e, now);
+            }
+        }
         boolean usable = h != null && h.usableAt(now);
         if (!usable) {
             if (h != null && !h.signed()) {
@@ -160,6 +167,35 @@ final class Refresher implements AutoCloseable {
         } catch (RuntimeException ex) {
             LOG.error("revalidating after a new version failed", ex);
         }
+    }
+
+    /**
+     * Revalidates {@code e}'s signed copy, its directory first ({@link PullFeed#revalidateNow}): now
+     * when {@code e} is due, else owed, made by the first pass once it is. So neither is asked
+     * within {@code min-interval} of its last attempt (words said again and again cost the
+     * upstream one revalidation per {@code min-interval}), and a word heard within that, or in the
+     * pause after a failed attempt, is not lost: it was dropped, and nothing asked again, so a map
+     * deleted at the origin was served here until its {@code max-age}. Any thread; does not block.
+     */
+    void revalidateNow(Entry e, Instant now) {
+        if (due(e, now)) {
+            revalidate(e, now);
+        } else {
+            e.revalidationOwed(true);
+        }
+    }
+
+    /**
+     * Asks for the directory, when due, then for {@code e} however that ended. The copy's attempt
+     * counts from now, not from the directory's answer: a word meanwhile found it due, and asked
+     * for it at once, without the directory first. Returns the copy's attempt.
+     */
+    private CompletableFuture<FetchResult> revalidate(Entry e, Instant now) {
+        e.attempted(now);
+        Entry d = copies.get(CacheKey.get(UpstreamParts.DIRECTORY));
+        CompletableFuture<?> first = d == null || d == e || !due(d, now)
+                ? CompletableFuture.completedFuture(null) : attempts.fetch(d.key, d.call, "revalidate");
+        return first.handle((r, x) -> null).thenCompose(v -> attempts.fetch(e.key, e.call, "revalidate"));
     }
 
     /** True when {@code e} may be asked for again: not within {@code min-interval} of its last attempt, nor of a failure. */

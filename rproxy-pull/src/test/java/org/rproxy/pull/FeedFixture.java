@@ -48,13 +48,22 @@ final class FeedFixture implements AutoCloseable {
      * with {@code jitter} ({@link RetryPause}; 0 elsewhere: each pause the whole of {@code refresh.retry}).
      */
     FeedFixture(long maxBytes, java.util.function.DoubleSupplier jitter) {
+        this(maxBytes, jitter, new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofHours(1), List.of()));
+    }
+
+    /** With {@code settings} (their retry pause taken whole), and a store holding 1 MiB at most. */
+    FeedFixture(PullFeed.Settings settings) {
+        this(1 << 20, () -> 0, settings);
+    }
+
+    private FeedFixture(long maxBytes, java.util.function.DoubleSupplier jitter, PullFeed.Settings settings) {
         RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(maxBytes);
         metrics = new PullMetrics(registry, store, clock);
         EntryFetch fetch = new EntryFetch(upstream, new Admission(new ResponseVerifier(List.of(signer.publicKey()), clock),
                 "1.1 edge", clock), new Rejections(metrics), metrics, Runnable::run, "1.1 edge");
-        feed = new PullFeed(new PullFeed.Settings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Duration.ofHours(1), List.of()), store, fetch, metrics, clock, scheduler,
-                new RetryPause(Duration.ofSeconds(5), jitter));
+        feed = new PullFeed(settings, store, fetch, metrics, clock, scheduler,
+                new RetryPause(settings.retry(), jitter));
     }
 
     /** The service in front of the feed, forwarding every query, remembering 404s in {@code notFound} (null: not at all). */
