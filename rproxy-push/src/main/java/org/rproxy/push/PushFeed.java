@@ -165,7 +165,6 @@ public final class PushFeed implements AutoCloseable {
         }
     }
 
-    /** The counters now (any thread). */
     /**
      * Tells {@code listener} of each document this feed follows no more because its upstream
      * stopped its substream (a {@code stopped} control event) or refused it: the upstream says it
@@ -177,6 +176,7 @@ public final class PushFeed implements AutoCloseable {
         this.followedNoMore = requireNonNull(listener, "listener");
     }
 
+    /** The counters now (any thread). */
     public Stats stats() {
         return new Stats(connection.connected(), connection.connects(), receiver.updates(), receiver.renewals(),
                 receiver.rejected(), receiver.repeated(), events.resyncs(), connection.reconnectsWaiting());
