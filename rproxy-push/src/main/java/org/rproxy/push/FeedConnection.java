@@ -238,7 +238,7 @@ final class FeedConnection {
         // and refused again, for good.
         streamUri = upstreams.next() || !refusedDocument ? null : streamUri;
         refusedDocument = false;
-        lossLog.lost(from, reason, delay, upstreams.current(), end.clean(), proven); // once, then a summary now and then
+        lossLog.lost(from, reason, delay, upstreams.current(), end.clean(), proven, fault); // once, then a summary now and then
         int retry = generation;
         // dropped when a preferred upstream's stream took its place meanwhile, and held while
         // one is tried (FeedReturn.whenIdle): it would open a second stream beside that one

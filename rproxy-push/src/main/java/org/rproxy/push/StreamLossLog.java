@@ -33,6 +33,15 @@ import org.slf4j.LoggerFactory;
  * are no run of restarts but a flapping upstream (or a load balancer cutting streams): each such
  * end reset the grace, so it was an INFO for ever; now it is one WARN per window.
  *
+ * <p>Streams lost one after another for the upstream's <b>fault</b> (each accepted, then a control
+ * request it did not take, or an event stream the feed could not read: a hop between that
+ * re-announces a document the upstream still streams, say, whose addition the upstream refuses) are
+ * one fact as well: the first loss is warned of and the next stream's opening said at INFO, then
+ * each further such loss and opening is at DEBUG, with a summary per {@link #SUMMARY_EVERY} of
+ * waits, for as long as each comes within {@link #SUMMARY_EVERY} of wall time of the one before and
+ * no stream between is lost otherwise. Every accepted stream ended the streak, so each cycle was a
+ * warning and an INFO line (120 each an hour at the default {@code push.backoff-max} of 30 s).
+ *
  * <p>Time here, apart from that window (wall time, on a monotonic clock), is the reconnect waits
  * scheduled ({@code delayMillis}), not a clock: the time down is at least their sum (each attempt
  * takes time besides), so a summary comes at most once per interval, the grace's warning comes 30 s
@@ -75,6 +84,12 @@ final class StreamLossLog {
     private int nextEnd;
     /** When a flapping upstream was last warned of (ns; 0: never). */
     private long flapWarned;
+    /** Streams lost in a row for the upstream's fault (0: the last stream lost was lost otherwise). */
+    private long faults;
+    /** When the last of those was lost (ns). */
+    private long lastFault;
+    /** The waits scheduled since that streak was last warned of. */
+    private long faultWaitedMillis;
 
     StreamLossLog() {
         this(System::nanoTime);
@@ -88,12 +103,16 @@ final class StreamLossLog {
     /**
      * The stream from {@code from} was lost, or an attempt to open one failed, for {@code reason};
      * the next attempt is made in {@code delayMillis}, to {@code next}. {@code endedCleanly}: the
-     * upstream ended the stream with its last chunk; {@code proven}: the stream had proved itself.
-     * A working stream ended cleanly (a planned restart, most likely), or one ended cleanly while
-     * such a restart's grace runs, is not yet a warning.
+     * upstream ended the stream with its last chunk; {@code proven}: the stream had proved itself;
+     * {@code fault}: lost for the upstream's fault. A working stream ended cleanly (a planned
+     * restart, most likely), or one ended cleanly while such a restart's grace runs, is not yet a
+     * warning; nor is a stream lost for the upstream's fault in a streak of such losses.
      */
-    void lost(URI from, String reason, long delayMillis, URI next, boolean endedCleanly, boolean proven) {
+    void lost(URI from, String reason, long delayMillis, URI next, boolean endedCleanly, boolean proven, boolean fault) {
         String then = next.equals(from) ? "" : " to " + next;
+        if (faultAgain(from, reason, delayMillis, then, fault)) {
+            return;
+        }
         if (failed++ == 0 && endedCleanly && (proven || restarting && restartMillis < ENDED_GRACE.toMillis())) {
             cleanEnd(from, then, delayMillis, proven);
             restartMillis = proven ? 0 : restartMillis;
@@ -167,6 +186,44 @@ final class StreamLossLog {
         }
     }
 
+    /**
+     * Whether the stream from {@code from}, lost for {@code reason}, continues a streak of streams
+     * lost for the upstream's fault, and was logged so (DEBUG, or the streak's summary). Keeps the
+     * streak: a stream accepted and lost otherwise ends it; an attempt that failed before any
+     * stream was accepted leaves it as it is.
+     */
+    private boolean faultAgain(URI from, String reason, long delayMillis, String then, boolean fault) {
+        long now = nanoTime.getAsLong();
+        if (!fault) {
+            faults = failed == 0 ? 0 : faults;
+            return false;
+        }
+        boolean again = faults > 0 && now - lastFault < SUMMARY_EVERY.toNanos();
+        faults = again ? faults + 1 : 1;
+        lastFault = now;
+        if (!again) {
+            faultWaitedMillis = delayMillis;
+            return false;
+        }
+        if (faultWaitedMillis >= SUMMARY_EVERY.toMillis()) {
+            LOG.warn("update stream from {}: {} streams in a row accepted and then lost for the upstream's fault, in at"
+                    + " least {} of waits, the last ({}); reconnecting{} in {} ms", from, faults,
+                    Durations.describe(Duration.ofMillis(faultWaitedMillis)), reason, then, delayMillis);
+            faultWaitedMillis = 0;
+        } else {
+            LOG.debug("update stream from {} lost again for the upstream's fault ({}), {} in a row; reconnecting{} in {}"
+                    + " ms", from, reason, faults, then, delayMillis);
+        }
+        faultWaitedMillis += delayMillis;
+        if (failed++ == 0) {
+            waitedMillis = 0;
+            downMillis = 0;
+        }
+        waitedMillis += delayMillis;
+        downMillis += delayMillis;
+        return true;
+    }
+
     /** The stream now proved itself: a restart under way, if any, is over. */
     void proved() {
         restarting = false;
@@ -178,7 +235,10 @@ final class StreamLossLog {
      * else the line says {@code how} (a stream taking over from another one, say).
      */
     void accepted(URI from, String how) {
-        if (failed == 0) {
+        if (faults > 1) {
+            LOG.debug("update stream from {} open again, on attempt {} ({} lost in a row for the upstream's fault)", from,
+                    failed, faults);
+        } else if (failed == 0) {
             LOG.info("update stream from {} open{}", from, how);
         } else {
             // the waits, not a clock: the time without a stream was at least their sum. In whole

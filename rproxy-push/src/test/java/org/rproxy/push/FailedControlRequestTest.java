@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -27,7 +30,9 @@ import org.rproxy.core.testing.MutableClock;
  * failing every control request (an error, or a connection closed without an answer) had the feed
  * resubscribe as fast as the network allowed. Real sockets: a {@link HostileUpstream} relays a
  * genuine signed directory and counts the streams opened; the feed's timers are the test's
- * ({@link ManualScheduler}), so a stream opened without the test running a timer is seen.
+ * ({@link ManualScheduler}), so a stream opened without the test running a timer is seen. The
+ * streams lost so are one fact, warned of once: each accepted stream started the log afresh, a
+ * warning and an INFO line per stream.
  */
 class FailedControlRequestTest {
 
@@ -85,6 +90,9 @@ class FailedControlRequestTest {
                 assertEquals(7, feed.stats().connects(), "each counted as a reconnect");
                 String lost = logs.awaitMessage("reconnecting in 75 ms", Duration.ofSeconds(5)).getFormattedMessage();
                 assertTrue(lost.contains("/costmap/n1") && lost.contains("control"), "logged as a lost stream, with why: " + lost);
+                List<String> warned = logs.events().stream().filter(e -> e.getLevel() == Level.WARN)
+                        .map(ILoggingEvent::getFormattedMessage).toList();
+                assertEquals(List.of(lost), warned, "six streams lost the same way, warned of once");
             } finally {
                 feed.close();
             }

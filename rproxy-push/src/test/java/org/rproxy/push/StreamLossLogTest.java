@@ -112,9 +112,9 @@ class StreamLossLogTest {
         try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
             URI origin = URI.create("http://127.0.0.1:8181");
             StreamLossLog log = new StreamLossLog();
-            log.lost(origin, "the upstream ended the stream", 124, origin, true, true);
-            log.lost(origin, "connection refused", 3_000, origin, false, false);
-            log.lost(origin, "connection refused", 6_000, origin, false, false);
+            log.lost(origin, "the upstream ended the stream", 124, origin, true, true, false);
+            log.lost(origin, "connection refused", 3_000, origin, false, false, false);
+            log.lost(origin, "connection refused", 6_000, origin, false, false, false);
             log.accepted(origin, "");
             ILoggingEvent open = logs.awaitMessage(" open, on attempt 3", Duration.ofSeconds(5));
             assertEquals("update stream from http://127.0.0.1:8181 open, on attempt 3 after at least 9s without one",
