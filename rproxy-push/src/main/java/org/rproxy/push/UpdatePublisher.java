@@ -197,7 +197,10 @@ public final class UpdatePublisher implements UpdateStreamMount, AutoCloseable {
     private void drop(String target) {
         taken.remove(target);
         if (tracks.remove(target) != null) {
-            stop(target, "the document at " + target + " is no longer served");
+            // RFC 8895: a stop is final and only the client starts a substream: say how to follow it again
+            stop(target, "the document at " + target + " is no longer served; this substream is over: to follow the"
+                    + " document should it be served again, add the substream again through the control URI (refused"
+                    + " while it is not)");
         }
     }
 
