@@ -123,4 +123,47 @@ class StreamLossLogTest {
             feedLog.setLevel(was);
         }
     }
+
+    /**
+     * Streams each accepted and then lost for the upstream's fault, 30 s apart (the default longest
+     * wait), are one warning and one INFO line, then a summary per 10 minutes of waits; a fault an
+     * hour after the last starts a streak of its own, and a stream lost otherwise is warned of at once.
+     * Each accepted stream started the log afresh: a warning and an INFO line per stream.
+     */
+    @Test
+    void streamsLostForTheUpstreamsFaultOneAfterAnotherAreWarnedOfOnceThenSummarised() throws Exception {
+        Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
+        Level was = feedLog.getLevel();
+        feedLog.setLevel(Level.INFO);
+        long[] now = {1};
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
+            URI origin = URI.create("http://127.0.0.1:8181");
+            StreamLossLog log = new StreamLossLog(() -> now[0]);
+            for (int i = 0; i < 41; i++) { // 40 waits of 30 s after the first loss: 20 minutes
+                log.lost(origin, "adding substreams failed: 400", 30_000, origin, false, true, true);
+                now[0] += Duration.ofSeconds(30).toNanos();
+                log.accepted(origin, "");
+            }
+            List<String> lines = logs.events().stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+                    .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+            assertEquals(4, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("WARN update stream from http://127.0.0.1:8181 lost (adding"), lines.get(0));
+            assertTrue(lines.get(1).startsWith("INFO update stream from http://127.0.0.1:8181 open"), lines.get(1));
+            for (String summary : lines.subList(2, 4)) {
+                assertTrue(summary.startsWith("WARN update stream from http://127.0.0.1:8181: ") && summary.contains(
+                        " streams in a row accepted and then lost for the upstream's fault, in at least 10m"), summary);
+            }
+
+            int before = logs.events().size();
+            now[0] += Duration.ofHours(1).toNanos();
+            log.lost(origin, "adding substreams failed: 400", 100, origin, false, true, true);
+            log.accepted(origin, "");
+            log.lost(origin, "no heartbeat within the read timeout", 100, origin, false, true, false);
+            List<ILoggingEvent> after = logs.events().subList(before, logs.events().size()).stream()
+                    .filter(e -> e.getLevel() == Level.WARN).toList();
+            assertEquals(2, after.size(), "a fault an hour after the last, then a loss of another kind: " + after);
+        } finally {
+            feedLog.setLevel(was);
+        }
+    }
 }
