@@ -49,8 +49,8 @@ final class Attempts {
     private final ErrorAnswers errors;
     /** The failures of targets not tracked (misses), logged at most once per interval in all. */
     private final RateLimitedLog missFailures = new RateLimitedLog(MISS_FAILURE_INTERVAL);
-    /** Holds a copy signed by a new key until the directory has been asked for again. */
-    private final KeySwitch keySwitch = new KeySwitch(() -> fetch(KeySwitch.DIRECTORY, UpstreamCall.GET_PAST_CACHES, "refit"));
+    /** Holds a copy signed by a new key until the directory of its version is held, asked for again if need be. */
+    private final KeySwitch keySwitch;
     /** The keys without an entry whose last attempt failed, for the retry interval. */
     private final FailedMisses failedMisses;
     /** How long a key is not asked about again after a failed attempt. */
@@ -68,6 +68,7 @@ final class Attempts {
              Duration minInterval) {
         this.minInterval = requireNonNull(minInterval, "minInterval");
         this.copies = requireNonNull(copies, "copies");
+        this.keySwitch = new KeySwitch(copies, () -> fetch(KeySwitch.DIRECTORY, UpstreamCall.GET_PAST_CACHES, "refit"));
         this.fetcher = requireNonNull(fetcher, "fetcher");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
