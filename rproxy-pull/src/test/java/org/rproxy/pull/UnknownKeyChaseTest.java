@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.rproxy.core.model.Bytes;
 import org.rproxy.core.server.Reply;
 import org.rproxy.core.sign.ResponseVerifier;
 import org.rproxy.core.sign.TrustedKeys;
@@ -81,6 +82,23 @@ class UnknownKeyChaseTest {
         assertEquals(1, directoryRequests(), "the directory asked for once");
         assertTrue(keys.keyIds().contains(next.publicKey().keyId()), "the next key learnt: " + keys);
         assertEquals("no-cache", header(DIRECTORY, "cache-control"), "asked past the caches in between");
+    }
+
+    /**
+     * A forwarded query ({@code queries: upstream}, or one the maps held cannot answer) goes through
+     * the same attempt as a GET ({@link PullService} hands its POST to the feed): an answer signed
+     * by the next key has the directory asked for, as a document does. The origin's query answers
+     * are unsigned, so this is an upstream that signs them; the chase is not the GET path's alone.
+     */
+    @Test
+    void aForwardedQueryAnswerSignedByTheNextKeyIsServedOnceTheDirectoryListsIt() throws Exception {
+        midRotation("/endpointcost/lookup");
+        String type = "application/alto-endpointcostparams+json";
+        Bytes form = QueryDigest.form(type, Bytes.utf8("{\"endpoints\":{\"srcs\":[\"ipv4:192.0.2.1\"]}}"));
+        Reply r = feed.serve(CacheKey.post("/endpointcost/lookup", type, QueryDigest.digest(form)),
+                new UpstreamCall(type, form)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertTrue(r instanceof Reply.Ok, r.toString());
+        assertEquals(1, directoryRequests(), "the directory asked for once");
     }
 
     /** An upstream signing with {@link #stranger}, the directory too (listing that key alone), and {@code target}. */
