@@ -22,6 +22,8 @@ final class DhtJoin {
     private final List<InetSocketAddress> bootstrap = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private final Executor delayed;
+    /** How often each contact was asked back: a few times, then given up ({@link ContactAsks}). */
+    private final ContactAsks asks = new ContactAsks();
 
     DhtJoin(DHT dht, List<InetSocketAddress> bootstrap) {
         this.dht = dht;
@@ -43,7 +45,7 @@ final class DhtJoin {
      * reach), every second for as long as it takes, the bootstrap nodes pinged again every 30 s:
      * every lookup waits for the join, and a node that gave up would keep every client's lookups
      * waiting out their whole budget for good. While no node answered it, each second the nodes
-     * that contacted it are asked back ({@link #askContactsBack}).
+     * that contacted it are asked back ({@link #askContactsBack}), each a few times only.
      */
     private void watchJoin(int checksLeft) {
         if (joined.isDone() || !dht.isRunning()) {
@@ -133,7 +135,9 @@ final class DhtJoin {
      * contacted it out of the routing table proper until it answers, and does not ask it back on
      * its own while the table is empty. So a bootstrap node whose own bootstrap nodes are all down
      * never joined, though peers joined through it; asked back, such a peer answers and is a node
-     * of its routing table, and the node is joined.
+     * of its routing table, and the node is joined. Each contact is asked at most
+     * {@value ContactAsks#ASKS} times, with backoff ({@link ContactAsks}): its source address may be
+     * forged, and the node may stay unjoined for long.
      */
     private void askContactsBack() {
         if (knownNodes() > 0) {
@@ -143,8 +147,11 @@ final class DhtJoin {
         if (srv == null || srv.getState() != RPCServer.State.RUNNING) {
             return;
         }
+        long now = System.currentTimeMillis(); // the clock mldht stamps an entry's last contact with
         for (KBucketEntry e : StartingNodes.unverified(dht, dht.getOurID())) {
-            srv.ping(e.getAddress());
+            if (asks.ask(e.getAddress(), e.getLastSeen(), now)) {
+                srv.ping(e.getAddress());
+            }
         }
     }
 

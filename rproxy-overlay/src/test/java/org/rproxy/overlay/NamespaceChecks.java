@@ -451,6 +451,10 @@ final class NamespaceChecks {
         JoinChecks.aBootstrapNodeOthersReachCountsAsJoined(dir);
     }
 
+    static void aContactThatNeverAnswersIsAskedBackAFewTimes(Path dir) throws Exception {
+        JoinChecks.aContactThatNeverAnswersIsAskedBackAFewTimes(dir);
+    }
+
     static void peersStopWithoutAnErrorOfBt(Path dir) throws Exception {
         QuietStopChecks.peersStopWithoutAnErrorOfBt(dir);
     }

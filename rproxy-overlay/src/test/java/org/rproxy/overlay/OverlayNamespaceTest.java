@@ -245,6 +245,13 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aContactThatNeverAnswersIsAskedBackAFewTimesNotForAsLongAsTheNodeIsUnjoined(@TempDir Path dir) throws Exception {
+        inNamespace("aContactThatNeverAnswersIsAskedBackAFewTimes", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void aPointerFoundOnceAPeerJoinsAPublisherStartedAloneNamesATorrentWhoseSeederIsFound(@TempDir Path dir)
             throws Exception {
         inNamespace("seederFoundWithThePointerOncePeersJoin", dir);
