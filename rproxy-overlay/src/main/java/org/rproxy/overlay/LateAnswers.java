@@ -2,6 +2,7 @@ package org.rproxy.overlay;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -85,11 +86,27 @@ final class LateAnswers {
         return true;
     }
 
-    /** A request of the lookup was answered; {@code afterStall}: after it was taken for lost. */
-    void answered(boolean afterStall) {
+    /** A request of the lookup to {@code node} was answered; {@code afterStall}: after it was taken for lost. */
+    void answered(InetSocketAddress node, boolean afterStall) {
+        delays.answered(node);
         if (afterStall) {
             delays.late();
         }
+    }
+
+    /**
+     * The lookup gave {@code node} up: if it was never heard from and was asked in vain (not
+     * refused), the next lookups leave it out for a while ({@link AnswerDelays#skips}).
+     */
+    void gaveUp(KBucketEntry node, LookupCandidate c) {
+        if (!c.refused && c.attempts >= LookupCandidate.ATTEMPTS && !heardFrom(node)) {
+            delays.silent(node.getAddress());
+        }
+    }
+
+    /** Whether the lookup leaves {@code node} out: never heard from, and given up lately ({@link AnswerDelays#skips}). */
+    boolean skips(KBucketEntry node) {
+        return !heardFrom(node) && delays.skips(node.getAddress());
     }
 
     /** The lookup ended: the wait, if any, is not needed. */

@@ -110,7 +110,8 @@ final class NearestLookup {
     }
 
     private void add(KBucketEntry e, KBucketEntry lister) {
-        if (!dht.getNode().isLocalId(e.getID()) && !self.contains(e.getAddress()) && !AddressUtils.isBogon(e.getAddress())) {
+        if (!dht.getNode().isLocalId(e.getID()) && !self.contains(e.getAddress()) && !AddressUtils.isBogon(e.getAddress())
+                && !(late.skips(e) && !StartingNodes.known(dht, e.getAddress()))) {
             candidates.add(e, lister);
         }
     }
@@ -143,6 +144,7 @@ final class NearestLookup {
                 LookupCandidate c = e.getValue();
                 candidates.dropIfSpent(e.getKey(), c);
                 if (c.gaveUp()) {
+                    late.gaveUp(e.getKey(), c);
                     continue;
                 }
                 if (considered++ == window) {
@@ -205,7 +207,7 @@ final class NearestLookup {
                             c.live--;
                             c.stalled -= stalled ? 1 : 0;
                             if (current == RPCState.RESPONDED) {
-                                late.answered(stalled);
+                                late.answered(entry.getAddress(), stalled);
                                 answeredOrRefused(entry, c, call);
                             } else if (current == RPCState.ERROR) {
                                 c.refused = true;

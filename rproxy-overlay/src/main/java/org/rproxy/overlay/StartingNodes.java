@@ -1,7 +1,9 @@
 package org.rproxy.overlay;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import lbms.plugins.mldht.kad.DHT;
 import lbms.plugins.mldht.kad.KBucketEntry;
@@ -63,5 +65,16 @@ final class StartingNodes {
                 .sorted(new KBucketEntry.DistanceOrder(target))
                 .limit(NearestLookup.K)
                 .toList();
+    }
+
+    /**
+     * Whether {@code address} is a node of this node's routing table, or one that contacted it
+     * (a replacement entry): alive, whatever a lookup saw of it (a node that throttles this one
+     * drops its requests), so never left out of a lookup as gone ({@link AnswerDelays#skips}).
+     */
+    static boolean known(DHT dht, InetSocketAddress address) {
+        return dht.getNode().table().stream()
+                .flatMap(e -> Stream.concat(e.getBucket().getEntries().stream(), e.getBucket().getReplacementEntries().stream()))
+                .anyMatch(k -> k.getAddress().equals(address));
     }
 }
