@@ -88,6 +88,7 @@ final class DhtPeerSource implements PeerSource {
     private void lookUp(CompletableFuture<PeersFound> f) {
         CompletableFuture<PeersFound> next = dht.peers(infoHash);
         if (running.compareAndSet(f, next)) {
+            watches.looking(id);
             next.thenAccept(all -> {
                 // not this node itself (an announcement of its own from before, or a restart's):
                 // bt does not connect to it, and it has nothing for this fetch

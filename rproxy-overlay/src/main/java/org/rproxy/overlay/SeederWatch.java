@@ -23,8 +23,8 @@ import org.rproxy.core.config.Durations;
  * piece of it, no connection to a peer is younger than {@link #IDLE}, and
  * <ul>
  * <li>at least {@value #EMPTY_LOOKUPS} of the DHT's peer lookups ({@link DhtPeerSource}) heard
- * from DHT nodes, over at least {@link #EMPTY_SPAN} from the first of them, and none found a
- * peer, or</li>
+ * from DHT nodes, over at least {@link #EMPTY_SPAN} from the start of the first of them, and none
+ * found a peer, or</li>
  * <li>peers were found, each of them either refused bt's connection at least
  * {@value #REFUSALS_EACH} times (refused, no such torrent there, unreachable) or was connected
  * {@link #IDLE} without showing a piece (another client fetching it, or a peer announcing what
@@ -76,8 +76,13 @@ final class SeederWatch {
     private final LongSupplier nanoTime;
     /** Guarded by this. */
     private int lookups;
-    /** When the first lookup that heard from DHT nodes ended ({@link #nanoTime}); guarded by this. */
+    /**
+     * When the first lookup that heard from DHT nodes started ({@link #nanoTime}; when it ended, if
+     * its start was not told); guarded by this.
+     */
     private long firstLookup;
+    /** When the lookup running now started (-1: not told); guarded by this. */
+    private long lookupStart = -1;
     private final Set<InetSocketAddress> found = new LinkedHashSet<>();
     private final Map<InetSocketAddress, Integer> refusals = new HashMap<>();
     /** The peers connected, each with its checks still due (more than 0: given time to show a piece). */
@@ -110,6 +115,16 @@ final class SeederWatch {
         return nobody;
     }
 
+    /**
+     * A peer lookup of the torrent started (they run one at a time). The span of empty lookups
+     * counts from the start of the first that heard from nodes, not from its end: a first lookup
+     * held by a gone node's stalls (3 s) looked at the DHT all that time, and counting from its end
+     * kept a fetch nobody seeds past a client's default budget of 10 s.
+     */
+    synchronized void looking() {
+        lookupStart = nanoTime.getAsLong();
+    }
+
     /** A peer lookup of the torrent ended with {@code found}. */
     void looked(PeersFound f) {
         String why;
@@ -118,7 +133,7 @@ final class SeederWatch {
                 return;
             }
             if (lookups++ == 0) {
-                firstLookup = nanoTime.getAsLong();
+                firstLookup = lookupStart >= 0 ? lookupStart : nanoTime.getAsLong();
             }
             if (found.addAll(f.peers())) {
                 failed = false;

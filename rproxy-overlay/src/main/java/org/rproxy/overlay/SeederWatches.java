@@ -46,6 +46,13 @@ final class SeederWatches {
                 .onPieceVerified(id, e -> served(id));
     }
 
+    void looking(TorrentId id) {
+        SeederWatch w = watches.get(id);
+        if (w != null) {
+            w.looking();
+        }
+    }
+
     void looked(TorrentId id, PeersFound found) {
         SeederWatch w = watches.get(id);
         if (w != null) {

@@ -32,6 +32,34 @@ class SeederWatchTest {
         assertEquals("nobody seeds it (4 DHT lookups of its peers over 5s found none)", w.nobody().getNow(null));
     }
 
+    /**
+     * The span counts from the start of the first lookup that heard from nodes: one held 3 s by a
+     * gone node's stalls looked at the DHT all that time (counted from its end, a fetch nobody
+     * seeds was given up past a client's default budget of 10 s).
+     */
+    @Test
+    void theSpanCountsFromTheStartOfTheFirstLookupThatHeardFromNodes() {
+        long[] now = {0};
+        SeederWatch w = new SeederWatch(r -> { }, () -> now[0]);
+        w.looking();
+        now[0] += 1_000_000_000L;
+        w.looked(new PeersFound(List.of(), 0)); // nobody answered: neither counts nor starts the span
+        w.looking();
+        long start = now[0];
+        now[0] += 3_000_000_000L; // a gone node's two stalls
+        w.looked(new PeersFound(List.of(), 3));
+        w.looking();
+        w.looked(new PeersFound(List.of(), 3));
+        w.looking();
+        now[0] = start + SeederWatch.EMPTY_SPAN.toNanos() - 1;
+        w.looked(new PeersFound(List.of(), 3));
+        assertFalse(w.nobody().isDone(), w.nobody().getNow(null)); // three, within the span from the start
+        w.looking();
+        now[0] = start + SeederWatch.EMPTY_SPAN.toNanos();
+        w.looked(new PeersFound(List.of(), 3));
+        assertEquals("nobody seeds it (4 DHT lookups of its peers over 5s found none)", w.nobody().getNow(null));
+    }
+
     @Test
     void lookupsOverTheSpanShowNobodySeedsItOnlyOnceThreeHeardFromNodes() {
         long[] now = {0};
