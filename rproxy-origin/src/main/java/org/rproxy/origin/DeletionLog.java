@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * files. Either way the folder was consistent without it: a file that others in the folder rely
  * on (the network map of a cost map left) cannot be dropped, the load is refused with a warning
  * of its own and the last good version stays. Every deliberate deletion was a WARN, twice.
+ * "Meanwhile" runs from the folder's last reading, loaded or refused: a change refused before the
+ * deletion (a network map the cost map then deleted no longer fits) was heard already, and once
+ * taken as changed in the same time it made the {@code rm} that cured it a WARN.
  *
  * <p>Not thread-safe: the watcher's thread alone uses it.
  */
@@ -30,7 +33,7 @@ final class DeletionLog {
 
     private final Path dir;
     private final Duration settle;
-    /** The folder as last loaded: what a settled deletion is compared with. */
+    /** The folder as last read, loaded or refused: what a settled deletion is compared with. */
     private FolderStamp served;
 
     /**
@@ -53,6 +56,11 @@ final class DeletionLog {
         for (String name : d.back()) {
             log.info("maps file {} is back; nothing was taken off the air", dir.resolve(name));
         }
+    }
+
+    /** The folder as {@code seen} just before a reading of it that was refused: the last good version stays. */
+    void refused(FolderStamp seen) {
+        served = requireNonNull(seen, "seen");
     }
 
     /** The folder loaded as {@code now}, without the files in {@code dropped}, whose deletions settled. */

@@ -7,7 +7,6 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -209,9 +208,9 @@ final class MapsWatcher implements AutoCloseable {
      * again (0: no limit), or {@link #READ_AGAIN}.
      */
     private long reloadUnlessHeld() {
-        Set<String> present;
+        FolderStamp seen;
         try {
-            present = FolderStamp.of(dir).names();
+            seen = FolderStamp.of(dir);
         } catch (IOException e) {
             log.warn("cannot list the maps folder {}, the last good version stays: {}", dir, e.toString());
             return 0;
@@ -220,7 +219,7 @@ final class MapsWatcher implements AutoCloseable {
             onRefused.accept(e.getMessage());
             return 0;
         }
-        DeletionHold.Decision d = deletions.check(present, System.nanoTime());
+        DeletionHold.Decision d = deletions.check(seen.names(), System.nanoTime());
         deletionLog.checked(d);
         if (!d.reload()) {
             return d.waitNanos();
@@ -248,6 +247,7 @@ final class MapsWatcher implements AutoCloseable {
                         + " is published, and nothing when it is the same", dir);
             }
         } else {
+            deletionLog.refused(seen);
             deletions.refused();
         }
         return 0;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
@@ -262,6 +263,35 @@ class MapsWatcherTest {
             assertTrue(dropped.getFormattedMessage().endsWith(": the documents it held are no longer served, while"
                     + " [net.json] changed in the same time (a deploy that did not put it back?)"),
                     dropped.getFormattedMessage());
+        }
+    }
+
+    /**
+     * A network map rewritten so that the cost map on it no longer fits is refused; the operator
+     * then deletes the cost map on purpose, and the folder loads. That drop is INFO: the network
+     * map changed before the deletion, and the refusal was heard already. It was a WARN naming
+     * [net.json] as changed in the same time, because the folder was compared with its last good
+     * load, not with what was last read.
+     */
+    @Test
+    void aDeletionThatCuresARefusedChangeIsTakenAsMeant(@TempDir Path dir) throws Exception {
+        BlockingQueue<MapSet> loaded = new LinkedBlockingQueue<>();
+        BlockingQueue<String> refused = new LinkedBlockingQueue<>();
+        Files.writeString(dir.resolve("net.json"), MAP);
+        Files.writeString(dir.resolve("costs.json"), String.format(COSTS, 5));
+        try (MapsWatcher w = StartedWatchers.started(dir, Duration.ofMillis(50), Duration.ofMillis(700), loaded::add,
+                refused::add)) {
+            // renamed in whole, so no half-written file is what was refused: costs.json names PID2
+            Path next = Files.writeString(Files.createTempFile("net", ".json"), MAP.replace("PID2", "PID3"));
+            Files.move(next, dir.resolve("net.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            String reason = refused.poll(10, TimeUnit.SECONDS);
+            assertNotNull(reason, "the network map the cost map does not fit was not refused within 10 s");
+            Files.delete(dir.resolve("costs.json"));
+            MapSet after = loaded.poll(10, TimeUnit.SECONDS);
+            assertNotNull(after, "the deletion was never applied");
+            assertEquals(0, after.costMaps().size());
+            ILoggingEvent dropped = logs.awaitMessage("costs.json has stayed deleted", WAIT);
+            assertEquals(Level.INFO, dropped.getLevel(), dropped.getFormattedMessage());
         }
     }
 
