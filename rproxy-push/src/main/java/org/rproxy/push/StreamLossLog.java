@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Streams lost one after another for the upstream's <b>fault</b> (each accepted, then a control
  * request it did not take, or an event stream the feed could not read: a hop between that
  * re-announces a document the upstream still streams, say, whose addition the upstream refuses) are
- * one fact as well: the first loss is warned of and the next stream's opening said at INFO, then
+ * one fact as well, and so are streams accepted and broken before they proved themselves (a reset,
+ * or nothing until the read timeout: an upstream, or something between, that takes every stream and
+ * cuts it at once): the first loss is warned of and the next stream's opening said at INFO, then
  * each further such loss and opening is at DEBUG, with a summary per {@link #SUMMARY_EVERY} of
  * waits, for as long as each comes within {@link #SUMMARY_EVERY} of wall time of the one before and
  * no stream between is lost otherwise. Every accepted stream ended the streak, so each cycle was a
@@ -90,6 +92,8 @@ final class StreamLossLog {
     private long lastFault;
     /** The waits scheduled since that streak was last warned of. */
     private long faultWaitedMillis;
+    /** A stream was accepted and is not lost yet. */
+    private boolean open;
 
     StreamLossLog() {
         this(System::nanoTime);
@@ -106,11 +110,14 @@ final class StreamLossLog {
      * upstream ended the stream with its last chunk; {@code proven}: the stream had proved itself;
      * {@code fault}: lost for the upstream's fault. A working stream ended cleanly (a planned
      * restart, most likely), or one ended cleanly while such a restart's grace runs, is not yet a
-     * warning; nor is a stream lost for the upstream's fault in a streak of such losses.
+     * warning; nor is a stream lost for the upstream's fault, or accepted and broken before it
+     * proved itself, in a streak of such losses.
      */
     void lost(URI from, String reason, long delayMillis, URI next, boolean endedCleanly, boolean proven, boolean fault) {
         String then = next.equals(from) ? "" : " to " + next;
-        if (faultAgain(from, reason, delayMillis, then, fault)) {
+        boolean brokenUnproven = open && !proven && !endedCleanly;
+        open = false;
+        if (faultAgain(from, reason, delayMillis, then, fault || brokenUnproven)) {
             return;
         }
         if (failed++ == 0 && endedCleanly && (proven || restarting && restartMillis < ENDED_GRACE.toMillis())) {
@@ -188,7 +195,8 @@ final class StreamLossLog {
 
     /**
      * Whether the stream from {@code from}, lost for {@code reason}, continues a streak of streams
-     * lost for the upstream's fault, and was logged so (DEBUG, or the streak's summary). Keeps the
+     * lost for the upstream's fault ({@code fault}: this one was, or was accepted and broken before
+     * it proved itself), and was logged so (DEBUG, or the streak's summary). Keeps the
      * streak: a stream accepted and lost otherwise ends it; an attempt that failed before any
      * stream was accepted leaves it as it is.
      */
@@ -206,13 +214,14 @@ final class StreamLossLog {
             return false;
         }
         if (faultWaitedMillis >= SUMMARY_EVERY.toMillis()) {
-            LOG.warn("update stream from {}: {} streams in a row accepted and then lost for the upstream's fault, in at"
-                    + " least {} of waits, the last ({}); reconnecting{} in {} ms", from, faults,
+            LOG.warn("update stream from {}: {} streams in a row accepted and then lost for the upstream's fault or"
+                    + " before they proved themselves, in at least {} of waits, the last ({}); reconnecting{} in {} ms",
+                    from, faults,
                     Durations.describe(Duration.ofMillis(faultWaitedMillis)), reason, then, delayMillis);
             faultWaitedMillis = 0;
         } else {
-            LOG.debug("update stream from {} lost again for the upstream's fault ({}), {} in a row; reconnecting{} in {}"
-                    + " ms", from, reason, faults, then, delayMillis);
+            LOG.debug("update stream from {} lost again for the upstream's fault or before it proved itself ({}), {} in"
+                    + " a row; reconnecting{} in {} ms", from, reason, faults, then, delayMillis);
         }
         faultWaitedMillis += delayMillis;
         if (failed++ == 0) {
@@ -236,8 +245,8 @@ final class StreamLossLog {
      */
     void accepted(URI from, String how) {
         if (faults > 1) {
-            LOG.debug("update stream from {} open again, on attempt {} ({} lost in a row for the upstream's fault)", from,
-                    failed, faults);
+            LOG.debug("update stream from {} open again, on attempt {} ({} lost in a row for the upstream's fault or"
+                    + " before they proved themselves)", from, failed, faults);
         } else if (failed == 0) {
             LOG.info("update stream from {} open{}", from, how);
         } else {
@@ -250,5 +259,6 @@ final class StreamLossLog {
         waitedMillis = 0;
         downMillis = 0;
         ended = false;
+        open = true;
     }
 }

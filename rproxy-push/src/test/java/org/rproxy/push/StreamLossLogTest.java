@@ -16,6 +16,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.rproxy.core.sign.ResponseVerifier;
@@ -39,9 +41,6 @@ class StreamLossLogTest {
     @Test
     void anUpstreamDownIsLoggedOnceThenSummarisedThenOnceWhenAStreamIsAcceptedAgain() throws Exception {
         AtomicBoolean down = new AtomicBoolean(true);
-        Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
-        Level was = feedLog.getLevel();
-        feedLog.setLevel(Level.INFO); // the tests' configuration logs warnings only; the stream's opening is INFO
         try (LoopbackUpstream genuine = new LoopbackUpstream(UpdateStreamConfig.defaults(), T0);
              HostileUpstream upstream = new HostileUpstream((line, out, written) -> {
                  if (down.get()) {
@@ -95,8 +94,6 @@ class StreamLossLogTest {
             } finally {
                 feed.close();
             }
-        } finally {
-            feedLog.setLevel(was);
         }
     }
 
@@ -106,9 +103,6 @@ class StreamLossLogTest {
      */
     @Test
     void aStreamBackAfterSecondsSaysTheSeconds() throws Exception {
-        Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
-        Level was = feedLog.getLevel();
-        feedLog.setLevel(Level.INFO);
         try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
             URI origin = URI.create("http://127.0.0.1:8181");
             StreamLossLog log = new StreamLossLog();
@@ -119,8 +113,6 @@ class StreamLossLogTest {
             ILoggingEvent open = logs.awaitMessage(" open, on attempt 3", Duration.ofSeconds(5));
             assertEquals("update stream from http://127.0.0.1:8181 open, on attempt 3 after at least 9s without one",
                     open.getFormattedMessage());
-        } finally {
-            feedLog.setLevel(was);
         }
     }
 
@@ -132,26 +124,19 @@ class StreamLossLogTest {
      */
     @Test
     void streamsLostForTheUpstreamsFaultOneAfterAnotherAreWarnedOfOnceThenSummarised() throws Exception {
-        Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
-        Level was = feedLog.getLevel();
-        feedLog.setLevel(Level.INFO);
         long[] now = {1};
         try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
             URI origin = URI.create("http://127.0.0.1:8181");
             StreamLossLog log = new StreamLossLog(() -> now[0]);
-            for (int i = 0; i < 41; i++) { // 40 waits of 30 s after the first loss: 20 minutes
-                log.lost(origin, "adding substreams failed: 400", 30_000, origin, false, true, true);
-                now[0] += Duration.ofSeconds(30).toNanos();
-                log.accepted(origin, "");
-            }
-            List<String> lines = logs.events().stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
-                    .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+            lostAndAcceptedFor20Minutes(log, now, origin, "adding substreams failed: 400", true, true);
+            List<String> lines = linesAtInfo(logs);
             assertEquals(4, lines.size(), lines.toString());
             assertTrue(lines.get(0).startsWith("WARN update stream from http://127.0.0.1:8181 lost (adding"), lines.get(0));
             assertTrue(lines.get(1).startsWith("INFO update stream from http://127.0.0.1:8181 open"), lines.get(1));
             for (String summary : lines.subList(2, 4)) {
                 assertTrue(summary.startsWith("WARN update stream from http://127.0.0.1:8181: ") && summary.contains(
-                        " streams in a row accepted and then lost for the upstream's fault, in at least 10m"), summary);
+                        " streams in a row accepted and then lost for the upstream's fault or before they proved"
+                        + " themselves, in at least 10m"), summary);
             }
 
             int before = logs.events().size();
@@ -159,11 +144,80 @@ class StreamLossLogTest {
             log.lost(origin, "adding substreams failed: 400", 100, origin, false, true, true);
             log.accepted(origin, "");
             log.lost(origin, "no heartbeat within the read timeout", 100, origin, false, true, false);
-            List<ILoggingEvent> after = logs.events().subList(before, logs.events().size()).stream()
-                    .filter(e -> e.getLevel() == Level.WARN).toList();
+            List<ILoggingEvent> after = warningsSince(logs, before);
             assertEquals(2, after.size(), "a fault an hour after the last, then a loss of another kind: " + after);
-        } finally {
-            feedLog.setLevel(was);
         }
+    }
+
+    /**
+     * An upstream that accepts every stream and breaks it before it proves itself (a reset, or
+     * nothing until the read timeout), 30 s apart: one warning and one INFO line, then a summary
+     * per 10 minutes of waits, as for streams lost for its fault; a stream that proved itself and
+     * broke is warned of at once. Each accepted stream ended the streak: a warning per stream.
+     */
+    @Test
+    void streamsAcceptedAndBrokenBeforeProvingThemselvesAreWarnedOfOnceThenSummarised() throws Exception {
+        long[] now = {1};
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
+            URI origin = URI.create("http://127.0.0.1:8181");
+            StreamLossLog log = new StreamLossLog(() -> now[0]);
+            log.accepted(origin, "");
+            lostAndAcceptedFor20Minutes(log, now, origin, "connection reset", false, false);
+            List<String> lines = linesAtInfo(logs);
+            assertEquals(5, lines.size(), lines.toString());
+            assertTrue(lines.get(1).startsWith("WARN update stream from http://127.0.0.1:8181 lost (connection reset)"),
+                    lines.get(1));
+            assertTrue(lines.get(2).startsWith("INFO update stream from http://127.0.0.1:8181 open"), lines.get(2));
+            for (String summary : lines.subList(3, 5)) {
+                assertTrue(summary.startsWith("WARN update stream from http://127.0.0.1:8181: ") && summary.contains(
+                        " streams in a row accepted and then lost"), summary);
+            }
+
+            int before = logs.events().size();
+            log.proved();
+            log.lost(origin, "connection reset", 100, origin, false, true, false);
+            List<ILoggingEvent> after = warningsSince(logs, before);
+            assertEquals(1, after.size(), "a stream that proved itself, then broke: " + after);
+        }
+    }
+
+    private final Logger feedLog = (Logger) LoggerFactory.getLogger(PushFeed.class);
+    private Level feedLevel;
+
+    /** The tests' configuration logs warnings only; a stream's opening is INFO. */
+    @BeforeEach
+    void feedLogAtInfo() {
+        feedLevel = feedLog.getLevel();
+        feedLog.setLevel(Level.INFO);
+    }
+
+    @AfterEach
+    void feedLogAsItWas() {
+        feedLog.setLevel(feedLevel);
+    }
+
+    /**
+     * 41 streams from {@code origin}, 30 s apart by {@code now} (20 minutes of waits after the
+     * first loss), each lost as told and followed by the next.
+     */
+    private static void lostAndAcceptedFor20Minutes(StreamLossLog log, long[] now, URI origin, String reason,
+            boolean proven, boolean fault) {
+        for (int i = 0; i < 41; i++) {
+            log.lost(origin, reason, 30_000, origin, false, proven, fault);
+            now[0] += Duration.ofSeconds(30).toNanos();
+            log.accepted(origin, "");
+        }
+    }
+
+    /** The warnings {@code logs} caught after its first {@code before} events. */
+    private static List<ILoggingEvent> warningsSince(CapturedLogs logs, int before) {
+        return logs.events().subList(before, logs.events().size()).stream().filter(e -> e.getLevel() == Level.WARN)
+                .toList();
+    }
+
+    /** The lines {@code logs} caught at INFO or above, each as its level and message. */
+    private static List<String> linesAtInfo(CapturedLogs logs) {
+        return logs.events().stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+                .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
     }
 }
