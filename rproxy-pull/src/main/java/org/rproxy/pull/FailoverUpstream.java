@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An answer that cannot be used (a body over {@code max-body}, not HTTP) is asked of the next
  * upstream too, as a 502 is, but is that document's failure: the upstream is marked down for such
- * answers only when they come for two documents with nothing usable between ({@link UnusableAnswers}).
+ * answers only when they come for two documents with nothing usable between, and no other upstream
+ * answered the second so ({@link UnusableAnswers}).
  * Before, one oversized document at the preferred upstream moved every request to the fallback.
  *
  * <p>When every upstream up has failed a request, those down are tried too, in order (a check
@@ -73,7 +74,7 @@ final class FailoverUpstream implements Upstream {
     @Override
     public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
         requireNonNull(request, "request");
-        return attempt(request, order(), 0);
+        return attempt(request, order(), 0, unusable.round());
     }
 
     /** The upstreams to try now: those up, in order, then as a last resort those down, in order. */
@@ -89,23 +90,26 @@ final class FailoverUpstream implements Upstream {
         return out;
     }
 
-    private CompletableFuture<UpstreamResponse> attempt(UpstreamRequest request, List<Integer> order, int n) {
+    private CompletableFuture<UpstreamResponse> attempt(UpstreamRequest request, List<Integer> order, int n,
+            UnusableAnswers.Round round) {
         int i = order.get(n);
         boolean last = n + 1 == order.size();
         return upstreams.get(i).send(request).handle((response, failure) -> {
             if (failure == null) {
                 unusable.answered(i, request);
                 if (last || response.status() != 502 && response.status() != 504) {
+                    judged(round);
                     return CompletableFuture.completedFuture(response);
                 }
             } else {
                 Throwable cause = Completions.cause(failure);
-                judge(i, request, cause);
+                judge(i, request, cause, round);
                 if (last) {
+                    judged(round);
                     return CompletableFuture.<UpstreamResponse>failedFuture(cause);
                 }
             }
-            return attempt(request, order, n + 1);
+            return attempt(request, order, n + 1, round);
         }).thenCompose(f -> f);
     }
 
@@ -113,17 +117,24 @@ final class FailoverUpstream implements Upstream {
      * Marks upstream {@code i} down for the failure {@code cause} of {@code request}, unless it
      * says nothing of the upstream ({@link #notItsFault}) or is an answer that cannot be used for
      * one document ({@link UnusableAnswers}): the upstream answered, and the document is as bad
-     * at its siblings, so leaving it for that moved every request to a fallback.
+     * at its siblings, so leaving it for that moved every request to a fallback. Such an answer
+     * is judged at the request's end ({@link #judged}).
      */
-    private void judge(int i, UpstreamRequest request, Throwable cause) {
+    private void judge(int i, UpstreamRequest request, Throwable cause, UnusableAnswers.Round round) {
         if (notItsFault(cause)) {
             return;
         }
         if (!(cause instanceof UpstreamException u && u.kind() == UpstreamException.Kind.UNUSABLE)) {
             down(i, cause.getMessage());
-        } else if (unusable.brokenBy(i, request)) {
-            down(i, cause.getMessage() + "; another document was answered so before it, nothing usable between");
+        } else {
+            round.unusable(i, request, cause.getMessage());
         }
+    }
+
+    /** The request of {@code round} has ended: marks down the upstreams its answers found broken. */
+    private void judged(UnusableAnswers.Round round) {
+        round.broken().forEach((i, why) -> down(i, why + "; another document was answered so before it, nothing usable"
+                + " between"));
     }
 
     /** Fetches and verifies every upstream's directory; each result marks that upstream up or down. */

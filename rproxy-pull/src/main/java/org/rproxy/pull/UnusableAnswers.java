@@ -1,7 +1,9 @@
 package org.rproxy.pull;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.rproxy.core.upstream.UpstreamRequest;
 
@@ -14,8 +16,8 @@ import org.rproxy.core.upstream.UpstreamRequest;
  * flapped between them at each health check. An upstream that answers what cannot be used to
  * every document asked is broken. The rule is {@link UpstreamOutage}'s for {@code 5xx},
  * {@link FailingDocuments}: the upstream is to blame when a second document <b>begins</b> to get
- * such answers with nothing usable answered between. Thread-safe: answers end on the upstream
- * clients' threads.
+ * such answers with nothing usable answered between, and no other upstream answered the same
+ * request so ({@link Round}). Thread-safe: answers end on the upstream clients' threads.
  */
 final class UnusableAnswers {
     /** Documents remembered per upstream at most; one more is still judged, only not remembered. */
@@ -45,6 +47,39 @@ final class UnusableAnswers {
         FailingDocuments<String> docs = failing.get(i);
         String doc = document(request);
         return !docs.failing(doc) && !docs.began(doc).isEmpty();
+    }
+
+    /** A new round, for a request about to be asked of upstream after upstream. */
+    Round round() {
+        return new Round();
+    }
+
+    /**
+     * One request asked of upstream after upstream, whose verdicts wait for its end. An upstream
+     * that answers it what cannot be used, and is broken by that ({@link #brokenBy}), is found
+     * broken only when no other upstream answered the same request so: when one did, the
+     * documents are bad wherever they are asked, not the upstream. Two maps grown past
+     * {@code max-body} at once, fetched back to back, marked the preferred upstream down, then the
+     * fallback, each for answering what its siblings did. Used by the request's callbacks one
+     * after another, each after the one before: no lock of its own.
+     */
+    final class Round {
+        /** The upstreams broken by this request so far, each with why. */
+        private final Map<Integer, String> suspects = new LinkedHashMap<>();
+        private int unusable;
+
+        /** Upstream {@code i} answered the request with what cannot be used, for {@code why}. */
+        void unusable(int i, UpstreamRequest request, String why) {
+            unusable++;
+            if (brokenBy(i, request)) {
+                suspects.put(i, why);
+            }
+        }
+
+        /** At the request's end: the upstreams it found broken, each with why (none when several answered it so). */
+        Map<Integer, String> broken() {
+            return unusable > 1 ? Map.of() : Map.copyOf(suspects);
+        }
     }
 
     /** A request's document: its method and target (the queries to one target are one document). */

@@ -1,6 +1,7 @@
 package org.rproxy.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -102,6 +104,39 @@ class FailoverUnusableAnswerTest {
         }
         get(failover, "/costmap/c2");
         assertEquals(List.of("GET /costmap/c0", "GET /costmap/c1"), asked, "c2 asked of the fallback only");
+    }
+
+    /**
+     * Two maps grown past {@code max-body} at once, at every upstream: their first fetches, back
+     * to back, are the documents' failure, and no upstream is marked down. The second document's
+     * answer marked the preferred upstream down ("another document was answered so before it"),
+     * then the fallback, both for nothing: each answered what its siblings did.
+     */
+    @Test
+    void twoDocumentsThatCannotBeUsedAtEveryUpstreamMarkNoUpstreamDown() throws Exception {
+        RawUpstream.Answer oversized = (head, s) -> {
+            asked.add(line(head));
+            if (head.startsWith("GET /costmap/c0 ") || head.startsWith("GET /costmap/c2 ")) {
+                write(s, "HTTP/1.1 200 OK\r\ncontent-length: " + (MAX_BODY * 4L) + "\r\n\r\n");
+            } else {
+                signed.answer(head, s);
+            }
+        };
+        RawUpstream first = upstream(oversized);
+        RawUpstream second = upstream(oversized);
+        FailoverUpstream failover = failover(first, second);
+        try (CapturedLogs logs = CapturedLogs.of(FailoverUpstream.class)) {
+            for (String target : List.of("/costmap/c0", "/costmap/c2")) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> failover.send(
+                        UpstreamRequest.get(target, List.of())).get(WAIT.toSeconds() * 2, TimeUnit.SECONDS), target);
+                assertTrue(String.valueOf(e.getCause().getMessage()).contains("sent a body of"), e.toString());
+            }
+            assertEquals(List.of(), logs.events().stream().map(ILoggingEvent::getFormattedMessage).toList(),
+                    "no upstream down, nor requests moved");
+        }
+        assertEquals("127.0.0.1:" + first.port(), get(failover, "/costmap/c1").upstream());
+        assertEquals(List.of("GET /costmap/c0", "GET /costmap/c0", "GET /costmap/c2", "GET /costmap/c2",
+                "GET /costmap/c1"), asked, "each document asked of the preferred upstream, then the fallback");
     }
 
     private RawUpstream upstream(RawUpstream.Answer answer) throws IOException {
