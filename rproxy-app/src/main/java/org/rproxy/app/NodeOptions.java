@@ -31,7 +31,7 @@ final class NodeOptions {
     static ProxyCommand proxy(Path config, List<String> options, Consumer<String> refused) {
         List<String> args = new ArrayList<>(List.of("--config", config.toString()));
         args.addAll(options);
-        return parse(new ProxyCommand(), "proxy", args, refused);
+        return parse(new ProxyCommand(), new ProxyCommand(), "proxy", args, 2, refused);
     }
 
     /** {@code rproxy origin --maps DIR --key FILE OPTIONS...}, parsed as {@link #proxy} is. */
@@ -40,8 +40,9 @@ final class NodeOptions {
         if (key != null) {
             args.addAll(List.of("--key", key.toString()));
         }
+        int required = args.size();
         args.addAll(options);
-        return parse(new OriginCommand(), "origin", args, refused);
+        return parse(new OriginCommand(), new OriginCommand(), "origin", args, required, refused);
     }
 
     /**
@@ -49,10 +50,27 @@ final class NodeOptions {
      * registers, telling {@code refused} of every option refused (a value its converter refuses,
      * an unknown option, one missing its value), each in one line rather than the other command's
      * whole usage, instead of stopping at the first; what is refused keeps its default, so that
-     * the options' own checks ({@code settings()}) judge the rest.
+     * the options' own checks ({@code settings()}) judge the rest. Picocli applies the defaults
+     * only once every argument has been read, so when the last argument is refused it applies
+     * none ({@code check --maps DIR --key FILE --max-age 60} left {@code --listen} null, and the
+     * check then failed on it with a NullPointerException's message for a problem): every
+     * option not given, or refused, takes its value from {@code fresh}, parsed with the required
+     * arguments alone ({@code required}, the first of {@code args}).
      */
-    private static <T> T parse(T command, String name, List<String> args, Consumer<String> refused) {
-        errors(command, args).stream().map(e -> "as an option of 'rproxy " + name + "': " + e).forEach(refused);
+    private static <T> T parse(T command, T fresh, String name, List<String> args, int required, Consumer<String> refused) {
+        CommandLine.ParseResult read = parser(command).parseArgs(args.toArray(new String[0]));
+        read.errors().stream().map(Exception::getMessage).distinct()
+                .map(e -> "as an option of 'rproxy " + name + "': " + e).forEach(refused);
+        if (!read.errors().isEmpty()) {
+            CommandLine defaultsParser = parser(fresh);
+            defaultsParser.parseArgs(args.subList(0, required).toArray(new String[0]));
+            CommandLine.Model.CommandSpec defaults = defaultsParser.getCommandSpec();
+            for (CommandLine.Model.OptionSpec option : read.commandSpec().options()) {
+                if (!read.hasMatchedOption(option) && defaults.findOption(option.longestName()) != null) {
+                    option.setValue(defaults.findOption(option.longestName()).getValue());
+                }
+            }
+        }
         return command;
     }
 
@@ -86,9 +104,15 @@ final class NodeOptions {
 
     /** What parsing {@code args} into {@code command} refused, every option (not the first alone), in order. */
     private static List<String> errors(Object command, List<String> args) {
+        return parser(command).parseArgs(args.toArray(new String[0])).errors().stream().map(Exception::getMessage)
+                .distinct().toList();
+    }
+
+    /** A parser of {@code command} with the converters of {@link Main#commandLine}, collecting every error. */
+    private static CommandLine parser(Object command) {
         CommandLine cl = new CommandLine(command).registerConverter(java.time.Duration.class, new DurationConverter())
                 .setCaseInsensitiveEnumValuesAllowed(true);
         cl.getCommandSpec().parser().collectErrors(true);
-        return cl.parseArgs(args.toArray(new String[0])).errors().stream().map(Exception::getMessage).distinct().toList();
+        return cl;
     }
 }

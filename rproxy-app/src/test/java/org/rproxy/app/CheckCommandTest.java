@@ -319,6 +319,35 @@ class CheckCommandTest {
     }
 
     /**
+     * An origin's option refused as the last argument is the one problem found. Picocli applies the
+     * defaults only after the last argument, so the other options were left unset, and the check
+     * then listed a NullPointerException's message as a second problem ({@code Cannot invoke
+     * "org.rproxy.core.config.Address.host()" because "this.listen" is null}); the docs' own example
+     * ({@code --listen 127.0.0.1:99999}) showed it, as would a unit's pre-start check whose last
+     * option is mistyped.
+     */
+    @Test
+    void anOriginOptionRefusedLastIsTheOneProblemFound(@TempDir Path dir) throws Exception {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        Path maps = Files.createDirectories(dir.resolve("maps"));
+        Files.writeString(maps.resolve("net.json"), MAP);
+        for (List<String> last : List.of(List.of("--listen", "127.0.0.1:99999"), List.of("--max-age", "60"),
+                List.of("--validity", "1h", "--admin", "99999"))) {
+            List<String> args = new java.util.ArrayList<>(List.of("check", "--maps", maps.toString(), "--key",
+                    dir.resolve("origin.key").toString()));
+            args.addAll(last);
+            CommandRun run = CommandRun.of(args.toArray(new String[0]));
+            assertEquals(1, run.exit(), run.toString());
+            List<String> problems = run.out().lines().filter(l -> !l.contains(": OK (") && !l.contains(": within --max-maps"))
+                    .toList();
+            assertEquals(2, problems.size(), run.toString());
+            assertTrue(problems.get(0).startsWith("as an option of 'rproxy origin': Invalid value for option '"
+                    + last.get(last.size() - 2) + "'"), run.toString());
+            assertEquals("rproxy check: 1 problem", problems.get(1), run.toString());
+        }
+    }
+
+    /**
      * Every option of the node refused is a problem of its own, each naming the option and the
      * reason: those their converters refuse, an unknown one, and those the node's own checks
      * refuse. Before, only the first was told (one problem, whatever the command line held).
