@@ -94,6 +94,8 @@ final class StreamLossLog {
     private long faultWaitedMillis;
     /** A stream was accepted and is not lost yet. */
     private boolean open;
+    /** A warning that no stream is back was logged since a stream was last accepted: its return is told at INFO. */
+    private boolean downWarned;
 
     StreamLossLog() {
         this(System::nanoTime);
@@ -147,11 +149,13 @@ final class StreamLossLog {
             ended = false;
             restarting = false;
             waitedMillis = 0;
+            downWarned = true;
         } else if (!ended && waitedMillis >= SUMMARY_EVERY.toMillis()) {
             LOG.warn("update stream: still no stream after {} attempts in at least {}, the last from {} ({});"
                     + " reconnecting{} in {} ms", failed - 1, Durations.describe(Duration.ofMillis(downMillis)), from,
                     reason, then, delayMillis);
             waitedMillis = 0;
+            downWarned = true;
         } else {
             LOG.debug("update stream from {}: attempt {} failed ({}); reconnecting{} in {} ms", from, failed - 1, reason,
                     then, delayMillis);
@@ -241,10 +245,13 @@ final class StreamLossLog {
 
     /**
      * A stream from {@code from} was accepted: the streak of failures, if any, ends, and says so;
-     * else the line says {@code how} (a stream taking over from another one, say).
+     * else the line says {@code how} (a stream taking over from another one, say). In a streak of
+     * streams lost for the upstream's fault the opening is at DEBUG, unless a warning that no stream
+     * was back came since the last was accepted (the upstream was down meanwhile): an operator
+     * warned so is told at INFO that it is over.
      */
     void accepted(URI from, String how) {
-        if (faults > 1) {
+        if (faults > 1 && !downWarned) {
             LOG.debug("update stream from {} open again, on attempt {} ({} lost in a row for the upstream's fault or"
                     + " before they proved themselves)", from, failed, faults);
         } else if (failed == 0) {
@@ -260,5 +267,6 @@ final class StreamLossLog {
         downMillis = 0;
         ended = false;
         open = true;
+        downWarned = false;
     }
 }

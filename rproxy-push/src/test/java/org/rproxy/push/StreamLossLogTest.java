@@ -220,4 +220,36 @@ class StreamLossLogTest {
         return logs.events().stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
                 .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
     }
+
+    /**
+     * A streak of streams lost for the upstream's fault, then the upstream down (every attempt
+     * refused) until the summary warns that there is still no stream: the stream accepted again is
+     * an INFO line, as after any outage warned of. It was at DEBUG, the streak's opening, so the
+     * last line an operator saw at INFO or above was the warning that no stream was back.
+     */
+    @Test
+    void anOutageWarnedOfAfterAStreakOfFaultsSaysAtInfoWhenAStreamIsBack() throws Exception {
+        feedLog.setLevel(Level.DEBUG); // the streak's lines are at DEBUG; set back after each test
+        long[] now = {1};
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
+            URI origin = URI.create("http://127.0.0.1:8181");
+            StreamLossLog log = new StreamLossLog(() -> now[0]);
+            for (int i = 0; i < 3; i++) {
+                log.lost(origin, "adding substreams failed: 400", 30_000, origin, false, true, true);
+                now[0] += Duration.ofSeconds(30).toNanos();
+                log.accepted(origin, "");
+            }
+            log.lost(origin, "adding substreams failed: 400", 30_000, origin, false, true, true);
+            for (int i = 0; i < 22; i++) { // then 11 minutes of waits, every attempt refused
+                now[0] += Duration.ofSeconds(30).toNanos();
+                log.lost(origin, "connection refused", 30_000, origin, false, false, false);
+            }
+            assertTrue(logs.events().stream().anyMatch(e -> e.getLevel() == Level.WARN
+                    && e.getFormattedMessage().startsWith("update stream: still no stream after ")), logs.events().toString());
+            log.accepted(origin, "");
+            ILoggingEvent open = logs.awaitMessage(" on attempt 23", Duration.ofSeconds(5));
+            assertEquals(Level.INFO, open.getLevel(), "the stream back after an outage warned of: " + open);
+        }
+    }
+}
 }
