@@ -178,7 +178,10 @@ final class UpstreamOutage {
     /**
      * The upstream answered the attempt for {@code key} ({@link #upstreamAnswered}), with a copy
      * held now when {@code refreshed}. Returns true when {@code key} was waiting on an outage,
-     * which then speaks for it: its caller logs nothing of its coming back.
+     * which then speaks for it: its caller logs nothing of its coming back. The outage ends when
+     * nothing waits on it any more, also when what waited was forgotten meanwhile: it lasted, its
+     * end line never came and every miss failing later was counted in it, until a document that
+     * waited was answered.
      */
     synchronized boolean answered(CacheKey key, boolean refreshed) {
         alone.answered(key);
@@ -188,17 +191,15 @@ final class UpstreamOutage {
         if (back == null) {
             back = clock.instant();
         }
-        if (!waiting.remove(key)) {
-            return false;
-        }
-        if (refreshed) {
+        boolean waited = waiting.remove(key);
+        if (waited && refreshed) {
             this.refreshed++;
-        } else {
+        } else if (waited) {
             unrefreshed.add(key);
         }
         forgetGone();
         endIfOver();
-        return true;
+        return waited;
     }
 
     /**
@@ -212,6 +213,7 @@ final class UpstreamOutage {
      * warned of.
      */
     synchronized Miss missFailed(CacheKey key, FetchResult.Failed f) {
+        forgetGone(); // an outage nothing tracked waits on any more is no outage to count it in
         boolean answeredError = f.upstreamStatus() != 0;
         if (waiting.isEmpty() || !noAnswer(f) || answeredError && back != null) {
             return Miss.OWN;

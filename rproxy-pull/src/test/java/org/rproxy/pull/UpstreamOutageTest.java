@@ -32,6 +32,8 @@ class UpstreamOutageTest {
     private static final FetchResult.Failed ANSWERED_500 =
             new FetchResult.Failed(504, "upstream 127.0.0.1:8181 answered 500", false, 500);
     private static final String OUTAGE = "upstream failing for every document asked";
+    private static final FetchResult.Failed REFUSED = new FetchResult.Failed(504,
+            "upstream unreachable: cannot connect to 127.0.0.1:8181: connection refused", false);
 
     private final Clock clock = Clock.fixed(EntryTest.T0, ZoneOffset.UTC);
     private final RepresentationStore<CacheKey> store = RepresentationStore.boundedBy(1L << 20);
@@ -124,6 +126,28 @@ class UpstreamOutageTest {
             assertEquals(3, warnings.size(), "C0's line, C2's, then the outage: " + warnings);
             assertTrue(warnings.get(2).startsWith(OUTAGE) && warnings.get(2).contains("(for GET /costmap/c3, and [GET "
                     + "/costmap/c2] before it"), warnings.get(2));
+        }
+    }
+
+    /**
+     * An outage whose only document waiting on it is forgotten meanwhile (let go of to stay under
+     * {@code max-bytes}, or idle and expired) ends, with its line, once the upstream answers another;
+     * a miss failing after that is its own again. The outage lasted for ever: it ended only when a
+     * waiting document was answered, so its end line never came, and every miss failing from then
+     * on was counted in it, the first at most told, the others on no line at all.
+     */
+    @Test
+    void anOutageWhoseWaitingDocumentsWereForgottenEndsWhenTheUpstreamAnswersAnother() {
+        try (CapturedLogs logs = CapturedLogs.of(UpstreamOutage.class)) {
+            outage.failed(C0, REFUSED, false);
+            assertTrue(at(logs.events(), Level.WARN).get(0).startsWith("upstream stopped answering"), logs.events().toString());
+            assertTrue(copies.forget(copies.get(C0), null), "C0 forgotten meanwhile");
+            outage.answered(C1, true); // the upstream answers again
+            List<String> infos = at(logs.events(), Level.INFO);
+            assertEquals(1, infos.size(), "the outage's end: " + infos);
+            assertTrue(infos.get(0).startsWith("upstream answers again after "), infos.get(0));
+            assertEquals(UpstreamOutage.Miss.OWN, outage.missFailed(CacheKey.get("/costmap/new0"), REFUSED),
+                    "a miss failing later is no longer the outage's");
         }
     }
 
