@@ -51,6 +51,8 @@ final class RawUpstream implements AutoCloseable {
 
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    /** Set by {@link #close()} before it closes what is open: a connection accepted meanwhile closes itself. */
+    private volatile boolean closed;
     volatile Answer answer;
 
     RawUpstream(Answer answer) throws IOException {
@@ -141,6 +143,10 @@ final class RawUpstream implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 open.add(s);
+                if (closed) { // accepted as close() ran: its loop over the open ones may have missed it
+                    s.close();
+                    return;
+                }
                 Thread t = new Thread(() -> serve(s), "raw-upstream-conn");
                 t.setDaemon(true);
                 t.start();
@@ -185,6 +191,7 @@ final class RawUpstream implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         server.close();
         for (Socket s : open) {
             s.close();
