@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Substreams}: what is followed, by which id; a reconnect names the tags held;</li>
  *   <li>{@link FeedStream}: one subscription, its connection and the parsing of its events;</li>
  *   <li>{@link FeedEvents}: each event to where it goes, and {@link StreamControl}: the control events,
+ *       their requests one in flight per stream ({@link ControlRequests}),
  *       and the documents added through the control URI;</li>
  *   <li>{@link UpdateReceiver}: applying, verifying and handing on each update, and
  *       {@link SubstreamResync}: a substream whose update was rejected re-added from the version held;</li>
@@ -100,7 +101,7 @@ public final class PushFeed implements AutoCloseable {
         Substreams substreams = new Substreams();
         this.network = new FeedNetwork(config, thread);
         this.thread = thread;
-        StreamControl control = new StreamControl(network.http, substreams, receiver::heldTag);
+        StreamControl control = new StreamControl(network.http, thread, substreams, receiver::heldTag);
         SubstreamResync resync = new SubstreamResync(control, config.initialBackoff(), config.maxBackoff(), jitter,
                 thread);
         substreams.onUnfollow(target -> {

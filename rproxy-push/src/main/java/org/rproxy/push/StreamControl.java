@@ -4,27 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.rproxy.core.codec.Jcs;
-import org.rproxy.core.concurrent.Completions;
 import org.rproxy.core.config.UpstreamConfig;
 import org.rproxy.core.model.Bytes;
-import org.rproxy.core.model.MediaTypes;
-import org.rproxy.core.upstream.LimitedBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@code alto-redist-documents} extension: the directory itself, the seed's XML documents) adds
  * them as substreams through the control URI. Also re-adds, through it, substreams whose update
  * was rejected ({@link #readd}, for {@link SubstreamResync}): the {@code stopped} event that
- * answers such a removal is the feed's own doing, and stops nothing.
+ * answers such a removal is the feed's own doing, and stops nothing. The requests go through
+ * {@link ControlRequests}: one in flight on the stream, what is asked meanwhile merged into the next.
  *
  * <p>Not thread-safe: the feed's own thread owns it.
  */
@@ -42,30 +36,21 @@ final class StreamControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamControl.class);
 
-    /** The most a control request may take, its answer read whole. */
-    static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
-    /** The largest answer to a control request read (its body is only logged: an error object at most). */
-    static final int CONTROL_ANSWER_BYTES = 64 * 1024;
-
-    private final HttpClient http;
     private final Substreams substreams;
-    private final Function<String, String> heldTag;
-    /** Substream ids this feed removed (to add them again, or at a hand-over), until the upstream says it stopped them. */
-    private final Set<String> readding = new HashSet<>();
+    private final ControlRequests requests;
     /** Targets the stream carries already though not followed ({@link #carrying}): announced, they are followed, not added. */
     private Set<String> carried = Set.of();
-    private URI controlUri;
 
-    StreamControl(HttpClient http, Substreams substreams, Function<String, String> heldTag) {
-        this.http = requireNonNull(http, "http");
+    /** {@code feedThread}: the thread that owns this, to which the answers to control requests come back. */
+    StreamControl(HttpClient http, Executor feedThread, Substreams substreams, Function<String, String> heldTag) {
         this.substreams = requireNonNull(substreams, "substreams");
-        this.heldTag = requireNonNull(heldTag, "heldTag");
+        this.requests = new ControlRequests(http, feedThread, substreams, heldTag);
     }
 
     /**
      * Handles one control event of the stream at {@code stream}; true when it gave the control
      * URI, that is, the upstream accepted the subscription. A malformed event is ignored.
-     * {@code resubscribe} is told why (on the HTTP client's thread) when adding documents through
+     * {@code resubscribe} is told why (on the feed's thread) when adding documents through
      * the control URI fails: a new subscription names every document followed, those included.
      *
      * @throws IllegalStateException when the control URI is not on the stream's scheme, host and
@@ -80,22 +65,22 @@ final class StreamControl {
         }
         boolean accepted = c.hasNonNull("control-uri");
         if (accepted) {
-            controlUri = controlUri(stream, c.get("control-uri").asText());
+            requests.uri(controlUri(stream, c.get("control-uri").asText()));
         }
-        Map<String, String> more = new LinkedHashMap<>();
+        List<String> more = new ArrayList<>();
         long refusedBefore = substreams.refused();
         for (Map.Entry<String, JsonNode> doc : c.path(UpdatePublisher.DOCUMENTS_MEMBER).properties()) {
             if (doc.getValue().isTextual() && substreams.follow(doc.getKey(), doc.getValue().asText())
                     && !carried.contains(doc.getKey())) {
-                more.put(doc.getKey(), doc.getValue().asText());
+                more.add(doc.getKey());
             }
         }
         if (refusedBefore == 0 && substreams.refused() > 0) {
             LOG.warn("update stream at {} announced documents past what this proxy follows (at most {}, paths of at most {} "
                     + "characters); those are not followed", stream, Substreams.MAX_FOLLOWED, Substreams.MAX_TARGET_CHARS);
         }
-        if (!more.isEmpty() && controlUri != null) {
-            post(substreams.addition(more, heldTag), "adding substreams " + more.keySet(), resubscribe);
+        if (!more.isEmpty() && requests.hasUri()) {
+            requests.add(more, resubscribe);
         }
         if (c.has("stopped")) {
             stopped(c);
@@ -107,26 +92,20 @@ final class StreamControl {
      * Adds to the stream the substreams of {@code documents} (target to resource id) that are
      * still followed, naming the tags held, so that the upstream sends each from the version held:
      * the documents followed since a stream on trial was subscribed, once it is the feed's
-     * ({@link StreamTrial#handOver}). {@code resubscribe} is told why (on the HTTP client's
-     * thread) when the upstream does not take the request, or at once when the stream has no
+     * ({@link StreamTrial#handOver}). {@code resubscribe} is told why (on the feed's thread)
+     * when the upstream does not take the request, or at once when the stream has no
      * control URI: a new subscription names every document followed, those included.
      */
     void add(Map<String, String> documents, Consumer<String> resubscribe) {
-        Map<String, String> more = new LinkedHashMap<>();
-        Set<String> followed = substreams.followed();
-        documents.forEach((target, id) -> {
-            if (followed.contains(target)) {
-                more.put(target, id);
-            }
-        });
+        List<String> more = documents.keySet().stream().filter(substreams::follows).toList();
         if (more.isEmpty()) {
             return;
         }
-        if (controlUri == null) {
-            resubscribe.accept("no control URI to add " + more.keySet() + " through");
+        if (!requests.hasUri()) {
+            resubscribe.accept("no control URI to add " + more + " through");
             return;
         }
-        post(substreams.addition(more, heldTag), "adding substreams " + more.keySet(), resubscribe);
+        requests.add(more, resubscribe);
     }
 
     /**
@@ -142,28 +121,27 @@ final class StreamControl {
      * Removes from the stream the substreams of {@code named} followed no more (a trial's, once
      * its held control events are routed: the working stream's upstream stopped them meanwhile);
      * ends {@link #carrying}. One control request; the {@code stopped} event it brings stops nothing.
-     * {@code resubscribe} is told why (on the HTTP client's thread) when the upstream does not take
+     * {@code resubscribe} is told why (on the feed's thread) when the upstream does not take
      * the request, or at once when the stream has no control URI: a new subscription names only
      * the documents followed.
      */
     void remove(Collection<String> named, Consumer<String> resubscribe) {
         carried = Set.of();
-        List<String> ids = substreams.unfollowedIds(named);
-        if (ids.isEmpty()) {
+        List<String> gone = substreams.unfollowedOf(named);
+        if (gone.isEmpty()) {
             return;
         }
-        if (controlUri == null) {
-            resubscribe.accept("no control URI to remove substreams " + ids + " through");
+        if (!requests.hasUri()) {
+            resubscribe.accept("no control URI to remove substreams of " + gone + " through");
             return;
         }
-        readding.addAll(ids);
-        post(Substreams.removal(ids), "removing substreams " + ids, resubscribe);
+        requests.remove(gone, resubscribe);
     }
 
     /** What {@link #readd} did. */
     enum Readd {
-        /** The control request was sent. */
-        SENT,
+        /** Asked: the control request was sent, or what it asks merged into the stream's next one ({@link ControlRequests}). */
+        ASKED,
         /** Nothing to send: none of the targets is followed any more. */
         NONE_FOLLOWED,
         /** The stream has no control URI: nothing was sent. */
@@ -173,26 +151,24 @@ final class StreamControl {
     /**
      * Puts the substreams of {@code targets} back on the versions held: one control request
      * removes each and adds it again under its id, naming the tag held (RFC 8895 §7), so that the
-     * upstream sends each from there. {@code resubscribe} is told why (on the HTTP client's
-     * thread) when the upstream does not take the request.
+     * upstream sends each from there. {@code resubscribe} is told why (on the feed's thread) when
+     * the upstream does not take the request.
      */
     Readd readd(Collection<String> targets, Consumer<String> resubscribe) {
-        if (controlUri == null) {
+        if (!requests.hasUri()) {
             return Readd.NO_CONTROL_URI;
         }
-        Substreams.Readdition r = substreams.readdition(targets, heldTag);
-        if (r == null) {
+        List<String> followed = targets.stream().filter(substreams::follows).toList();
+        if (followed.isEmpty()) {
             return Readd.NONE_FOLLOWED;
         }
-        readding.addAll(r.ids());
-        post(r.body().unsafeArray(), "re-adding substreams " + r.ids() + " " + targets, resubscribe);
-        return Readd.SENT;
+        requests.readd(followed, resubscribe);
+        return Readd.ASKED;
     }
 
     /** A new stream starts: it has no control URI until its first control event. */
     void streamStarted() {
-        controlUri = null;
-        readding.clear();
+        requests.streamStarted();
         carried = Set.of();
     }
 
@@ -203,10 +179,14 @@ final class StreamControl {
         List<String> dropped = new ArrayList<>();
         boolean theirs = false;
         for (JsonNode id : c.path("stopped")) {
-            if (id.isTextual() && readding.remove(id.asText())) {
+            if (id.isTextual() && requests.ownStop(id.asText())) {
                 continue;
             }
             theirs = true;
+            String stopped = id.isTextual() ? substreams.target(id.asText()) : null;
+            if (stopped != null) {
+                requests.stoppedUpstream(stopped); // carried no more: not to be removed
+            }
             String target = id.isTextual() ? substreams.unfollow(id.asText()) : null;
             if (target != null) {
                 dropped.add(target);
@@ -216,25 +196,6 @@ final class StreamControl {
             LOG.info("upstream stopped substreams {}: {}; no longer following {}", c.get("stopped"),
                     c.path("description").asText(""), dropped);
         }
-    }
-
-    /**
-     * Sends a control request. The upstream is not trusted: its answer, whose body is only
-     * logged, must be complete within {@link #CONTROL_TIMEOUT} and {@link #CONTROL_ANSWER_BYTES}
-     * ({@link LimitedBody}); else the request failed. A failure is not logged here: it loses the
-     * stream, which the feed logs with this reason ({@code resubscribe}).
-     */
-    private void post(byte[] body, String what, Consumer<String> resubscribe) {
-        HttpRequest req = HttpRequest.newBuilder(controlUri).timeout(CONTROL_TIMEOUT)
-                .header("Content-Type", MediaTypes.UPDATE_STREAM_PARAMS)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        LimitedBody.sendAsync(http, req, CONTROL_TIMEOUT, CONTROL_ANSWER_BYTES).whenComplete((resp, failure) -> {
-            if (failure != null || resp.statusCode() != 204) {
-                resubscribe.accept(what + " through the control URI failed: " + (failure != null ? Completions.cause(failure).toString()
-                        : resp.statusCode() + " " + new String(resp.body(), StandardCharsets.UTF_8)));
-            }
-        });
     }
 
     /**

@@ -23,8 +23,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code rejected} one that did not verify, the held version staying, {@code repeated} a signature
  * event of the version held sent again, dropped before anything was rebuilt: one that climbs is an
  * upstream replaying; the directory read again before a resubscription counts as {@code verified}
- * or {@code renewed} only when it is a new signing, {@link UpdateReceiver#read}), and the control requests
- * that re-added substreams from the version held after such a rejection ({@code
+ * or {@code renewed} only when it is a new signing, {@link UpdateReceiver#read}), and the re-adds of
+ * substreams from the version held after such a rejection, asked through the control URI ({@code
  * rproxy_push_resyncs_total}: one that climbs is an upstream whose updates keep failing).
  *
  * <p>An update stream publisher's (every node serves {@code /updates}: the origin, the signing
@@ -58,7 +58,7 @@ public final class StreamMeters {
         counter(registry, "rproxy.push.updates", feed, f -> f.stats().rejected(), updates, "rejected");
         counter(registry, "rproxy.push.updates", feed, f -> f.stats().repeated(), updates, "repeated");
         counter(registry, "rproxy.push.resyncs", feed, f -> f.stats().resyncs(),
-                "Control requests re-adding substreams from the version held after a rejected update", null);
+                "Re-adds of substreams from the version held after a rejected update, asked through the control URI", null);
     }
 
     /** Registers {@code publisher}'s meters on {@code registry}. */

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Logged once per change of state of a document, not per attempt: its first re-add since an
  * update last verified (info), its backoff reaching the longest wait (a warning, with the re-adds
  * so far), and its update verifying again (info, with the count); the re-adds in between at
- * debug. Every control request sent is counted ({@link #resyncs}); subscribing again for want of
- * a control URI is not one.
+ * debug. Every re-add asked through the control URI is counted ({@link #resyncs}; re-adds asked
+ * while a control request is unanswered go in the next one, {@link ControlRequests});
+ * subscribing again for want of a control URI is not one.
  *
  * <p>Not thread-safe: the feed's own thread owns it and runs its timers.
  */
@@ -188,7 +189,7 @@ final class SubstreamResync {
         shared.due.clear();
     }
 
-    /** Control requests made to re-add substreams (one each time, however many it names). */
+    /** Re-adds asked through the control URI (one each time, however many documents it names). */
     long resyncs() {
         return resyncs.get();
     }
@@ -210,7 +211,7 @@ final class SubstreamResync {
         }
         boolean first = p.readds++ == 0;
         switch (control.readd(targets, resubscribe)) {
-            case SENT -> {
+            case ASKED -> {
                 resyncs.incrementAndGet();
                 if (first) {
                     LOG.info("re-adding {} to the update stream from the versions held, after a rejected update", targets);

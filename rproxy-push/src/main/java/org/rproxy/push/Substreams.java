@@ -122,26 +122,17 @@ final class Substreams {
     }
 
     /**
-     * The ids of the substreams of {@code targets} that are followed no more (a stream subscribed
-     * when they were still carries them), in the order given; empty when every one is followed.
+     * The targets of {@code targets} that have a substream id and are followed no more (a stream
+     * subscribed when they were still carries them), in the order given; empty when every one is followed.
      */
-    List<String> unfollowedIds(Collection<String> targets) {
-        List<String> ids = new ArrayList<>();
+    List<String> unfollowedOf(Collection<String> targets) {
+        List<String> gone = new ArrayList<>();
         for (String target : targets) {
-            String id = idOf.get(target);
-            if (id != null && !documents.containsKey(target)) {
-                ids.add(id);
+            if (idOf.containsKey(target) && !documents.containsKey(target)) {
+                gone.add(target);
             }
         }
-        return ids;
-    }
-
-    /** The request body removing the substreams {@code ids} from a running stream (RFC 8895 §7). */
-    static byte[] removal(List<String> ids) {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        ArrayNode remove = root.putArray("remove");
-        ids.forEach(remove::add);
-        return Jcs.canonicalize(root);
+        return gone;
     }
 
     /** The target a substream id names, or null for an id this feed never gave. */
@@ -177,42 +168,48 @@ final class Substreams {
         return Jcs.canonicalize(root);
     }
 
-    /** The request body adding {@code targets} (target to resource id) to a running stream. */
-    byte[] addition(Map<String, String> targets, Function<String, String> heldTag) {
-        ObjectNode add = JsonNodeFactory.instance.objectNode();
-        targets.forEach((target, id) -> add.set(id(target), entry(target, id, heldTag)));
-        return Jcs.canonicalize(request(add));
-    }
-
     /**
-     * The request putting the substreams of {@code targets} back on the versions held (RFC 8895
-     * §7): each still followed is removed and added again under its id, with the held tag, so
-     * the upstream sends it from that version. Null when none of them is followed any more.
+     * The control request (RFC 8895 §7) that removes the substreams of {@code removed} (targets
+     * with an id) and then adds those of {@code added} that are followed now, each naming the tag
+     * held, so that the upstream sends it from that version (a target in both is put back on the
+     * version held). Null when it would do nothing.
      */
-    Readdition readdition(Collection<String> targets, Function<String, String> heldTag) {
+    Change change(Collection<String> removed, Collection<String> added, Function<String, String> heldTag) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        List<String> removedIds = new ArrayList<>();
+        for (String target : removed) {
+            String id = idOf.get(target);
+            if (id != null) {
+                removedIds.add(id);
+            }
+        }
+        List<String> addedTargets = new ArrayList<>();
         ObjectNode add = JsonNodeFactory.instance.objectNode();
-        List<String> ids = new ArrayList<>();
-        for (String target : targets) {
+        for (String target : added) {
             String resourceId = documents.get(target);
             if (resourceId != null) {
                 add.set(id(target), entry(target, resourceId, heldTag));
-                ids.add(id(target));
+                addedTargets.add(target);
             }
         }
-        if (ids.isEmpty()) {
+        if (removedIds.isEmpty() && addedTargets.isEmpty()) {
             return null;
         }
-        ObjectNode root = request(add);
-        ArrayNode remove = root.putArray("remove");
-        ids.forEach(remove::add);
-        return new Readdition(List.copyOf(ids), Bytes.wrap(Jcs.canonicalize(root)));
+        if (!addedTargets.isEmpty()) {
+            root.set("add", add);
+        }
+        if (!removedIds.isEmpty()) {
+            ArrayNode remove = root.putArray("remove");
+            removedIds.forEach(remove::add);
+        }
+        return new Change(List.copyOf(removedIds), List.copyOf(addedTargets), Bytes.wrap(Jcs.canonicalize(root)));
     }
 
     /**
-     * A control request re-adding substreams: their ids, and the request body (immutable, so the
-     * record's equality is its content's).
+     * A control request: the substream ids it removes, the targets it adds (after the removals),
+     * and its body (immutable, so the record's equality is its content's).
      */
-    record Readdition(List<String> ids, Bytes body) {
+    record Change(List<String> removed, List<String> added, Bytes body) {
     }
 
     private static ObjectNode request(ObjectNode add) {

@@ -125,7 +125,7 @@ class ForeignControlUriTest {
             "http://127.0.0.1/updates/control/1", "http://user@127.0.0.1:8181/updates/control/1",
             "//evil.example/updates/control/1", "mailto:someone@example.org", "http://[::1:8181/bad"})
     void aControlUriOffTheStreamsSchemeHostOrPortIsRefused(String named) {
-        StreamControl control = new StreamControl(HttpClient.newHttpClient(), new Substreams(), t -> null);
+        StreamControl control = new StreamControl(HttpClient.newHttpClient(), Runnable::run, new Substreams(), t -> null);
         URI stream = URI.create("http://127.0.0.1:8181/updates");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> control.onEvent(stream,
                 Bytes.utf8("{\"control-uri\":\"" + named + "\"}"), why -> { }));

@@ -32,7 +32,7 @@ class StreamControlTest {
             int port = refused.port();
             Substreams substreams = new Substreams();
             substreams.follow("/costmap/a", "a");
-            StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+            StreamControl control = new StreamControl(HttpClient.newHttpClient(), Runnable::run, substreams, target -> null);
             URI stream = URI.create("http://127.0.0.1:" + port + "/updates");
             CompletableFuture<String> resubscribed = new CompletableFuture<>();
             String event = "{\"control-uri\":\"/updates/control/1\",\"" + UpdatePublisher.DOCUMENTS_MEMBER
@@ -49,7 +49,7 @@ class StreamControlTest {
     @Test
     void anUpstreamCannotMakeTheFeedFollowDocumentsWithoutEnd() {
         Substreams substreams = new Substreams();
-        StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+        StreamControl control = new StreamControl(HttpClient.newHttpClient(), Runnable::run, substreams, target -> null);
         URI stream = URI.create("http://127.0.0.1:1/updates");
         int announced = 0;
         for (int event = 0; event < 10; event++) {  // 10 events of 1,000 new documents each
@@ -73,7 +73,7 @@ class StreamControlTest {
         substreams.follow("/costmap/a", "a");
         substreams.follow("/costmap/b", "b");
         substreams.subscription(t -> null); // gives the ids, d1 and d2
-        StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+        StreamControl control = new StreamControl(HttpClient.newHttpClient(), Runnable::run, substreams, target -> null);
         assertEquals(false, control.onEvent(URI.create("http://127.0.0.1:1/updates"),
                 Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"the document at /costmap/a is no longer served\"}"),
                 why -> { }));
@@ -91,17 +91,18 @@ class StreamControlTest {
             substreams.follow("/costmap/a", "a");
             substreams.follow("/costmap/b", "b");
             substreams.subscription(t -> null); // gives the ids, d1 and d2
-            StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+            StreamControl control = new StreamControl(HttpClient.newHttpClient(), Runnable::run, substreams, target -> null);
             URI stream = URI.create("http://127.0.0.1:" + port + "/updates");
             assertTrue(control.onEvent(stream, Bytes.utf8("{\"control-uri\":\"/updates/control/1\"}"), why -> { }));
 
-            Substreams.Readdition r = substreams.readdition(List.of("/costmap/a"), t -> "\"v1\"");
-            assertEquals(List.of("d1"), r.ids());
+            Substreams.Change r = substreams.change(List.of("/costmap/a"), List.of("/costmap/a"), t -> "\"v1\"");
+            assertEquals(List.of("d1"), r.removed());
             assertEquals("{\"add\":{\"d1\":{\"path\":\"/costmap/a\",\"resource-id\":\"a\",\"tag\":\"v1\"}},\"remove\":[\"d1\"]}",
                     r.body().asUtf8(), "removed and added again, naming the tag held");
-            assertEquals(r, substreams.readdition(List.of("/costmap/a"), t -> "\"v1\""), "a value: the same request is equal");
+            assertEquals(r, substreams.change(List.of("/costmap/a"), List.of("/costmap/a"), t -> "\"v1\""),
+                    "a value: the same request is equal");
 
-            assertEquals(StreamControl.Readd.SENT, control.readd(List.of("/costmap/a"), why -> { }));
+            assertEquals(StreamControl.Readd.ASKED, control.readd(List.of("/costmap/a"), why -> { }));
             control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d1\"],\"description\":\"removed by the client\"}"), why -> { });
             String body = new String(substreams.subscription(t -> null), java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(body.contains("/costmap/a"), "still followed: " + body);
@@ -116,7 +117,7 @@ class StreamControlTest {
     void withoutAControlUriNothingIsReAdded() {
         Substreams substreams = new Substreams();
         substreams.follow("/costmap/a", "a");
-        StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+        StreamControl control = new StreamControl(HttpClient.newHttpClient(), Runnable::run, substreams, target -> null);
         assertEquals(StreamControl.Readd.NO_CONTROL_URI, control.readd(List.of("/costmap/a"), why -> { }),
                 "the feed subscribes again instead");
     }
@@ -140,6 +141,7 @@ class StreamControlTest {
             exchange.close();
         });
         server.start();
+        java.util.concurrent.ExecutorService feed = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             Substreams substreams = new Substreams();
             for (String d : List.of("a", "b", "c")) {
@@ -147,7 +149,7 @@ class StreamControlTest {
             }
             substreams.subscription(t -> null); // ids d1, d2, d3, as the stream's subscription named them
             java.util.Set<String> named = substreams.followed();
-            StreamControl control = new StreamControl(HttpClient.newHttpClient(), substreams, target -> null);
+            StreamControl control = new StreamControl(HttpClient.newHttpClient(), feed, substreams, target -> null);
             URI stream = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/updates");
             // the working stream's upstream stopped b and c meanwhile
             control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d2\",\"d3\"]}"), why -> { });
@@ -160,18 +162,19 @@ class StreamControlTest {
                     + UpdatePublisher.DOCUMENTS_MEMBER + "\":{\"/costmap/a\":\"a\",\"/costmap/b\":\"b\"}}"),
                     failed::complete));
             assertEquals(java.util.Set.of("/costmap/a", "/costmap/b"), substreams.followed());
-            control.remove(named, failed::complete);
+            feed.submit(() -> control.remove(named, failed::complete)).get(10, TimeUnit.SECONDS); // answered on the feed's thread
             assertEquals("{\"remove\":[\"d3\"]}", bodies.poll(10, TimeUnit.SECONDS), "c removed, nothing added first");
-            control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d3\"],\"description\":\"removed by the client\"}"),
-                    failed::complete);
+            feed.submit(() -> control.onEvent(stream, Bytes.utf8("{\"stopped\":[\"d3\"],\"description\":\"removed by the client\"}"),
+                    failed::complete)).get(10, TimeUnit.SECONDS);
             assertEquals(java.util.Set.of("/costmap/a", "/costmap/b"), substreams.followed());
             // announced after the hand-over, c is a new substream again: added
-            control.onEvent(stream, Bytes.utf8("{\"" + UpdatePublisher.DOCUMENTS_MEMBER + "\":{\"/costmap/c\":\"c\"}}"),
-                    failed::complete);
+            feed.submit(() -> control.onEvent(stream, Bytes.utf8("{\"" + UpdatePublisher.DOCUMENTS_MEMBER
+                    + "\":{\"/costmap/c\":\"c\"}}"), failed::complete)).get(10, TimeUnit.SECONDS);
             String added = bodies.poll(10, TimeUnit.SECONDS);
             assertTrue(added != null && added.contains("\"add\"") && added.contains("/costmap/c"), added);
             assertNull(failed.getNow(null));
         } finally {
+            feed.shutdownNow();
             server.stop(0);
         }
     }

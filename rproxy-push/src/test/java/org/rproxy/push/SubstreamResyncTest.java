@@ -226,7 +226,7 @@ class SubstreamResyncTest {
         ManualScheduler own = new ManualScheduler();
         try {
             Substreams followed = new Substreams();
-            SubstreamResync resync = new SubstreamResync(new StreamControl(HttpClient.newHttpClient(), followed,
+            SubstreamResync resync = new SubstreamResync(new StreamControl(HttpClient.newHttpClient(), own, followed,
                     t -> null), Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5, own, 2);
             followed.onUnfollow(resync::forget);
             java.util.concurrent.atomic.AtomicInteger resubscribed = new java.util.concurrent.atomic.AtomicInteger();
@@ -266,7 +266,7 @@ class SubstreamResyncTest {
     void aReAddWithoutAControlUriSubscribesAgainAndIsNoControlRequest() throws Exception {
         ManualScheduler own = new ManualScheduler();
         try {
-            SubstreamResync resync = new SubstreamResync(new StreamControl(HttpClient.newHttpClient(), new Substreams(),
+            SubstreamResync resync = new SubstreamResync(new StreamControl(HttpClient.newHttpClient(), own, new Substreams(),
                     t -> null), Duration.ofMillis(100), Duration.ofSeconds(1), () -> 0.5, own);
             java.util.concurrent.atomic.AtomicInteger resubscribed = new java.util.concurrent.atomic.AtomicInteger();
             own.execute(() -> resync.rejected(NM, why -> resubscribed.incrementAndGet()));

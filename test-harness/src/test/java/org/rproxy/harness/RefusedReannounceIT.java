@@ -61,6 +61,41 @@ class RefusedReannounceIT {
         }
     }
 
+    /**
+     * However many announces the hop injects on a stream, the proxy keeps one control request in
+     * flight on it: the words that come while one is unanswered wait for its answer, merged into
+     * the next request, and the refusal of the first loses the stream before any other is sent. It
+     * sent one control request per announce, a burst of them within milliseconds, each refused.
+     * Counted on the streams subscribed to since the hop began.
+     */
+    @Test
+    void eachStreamCostsTheOriginOneControlRequestAtATime() throws Exception {
+        try (PushTree tree = PushTree.start(dir);
+             StopInjectingRelay relay = new StopInjectingRelay(tree.originPort(), PushTree.COST_MAP);
+             PushPullProxy p = pushProxy(relay.base(), tree.publicKey)) {
+            PushTree.await(BOUND, "the proxy's feed holds the cost map", () -> p.feed().held().containsKey(PushTree.COST_MAP));
+            long start = System.nanoTime();
+            relay.inject("{\"alto-redist-documents\":{\"" + PushTree.COST_MAP + "\":\"routingcost-map\"},\"stopped\":[\"%s\"]}",
+                    Integer.MAX_VALUE, 20);
+            PushTree.await(BOUND, "3 subscriptions since the hop began", () -> subscriptions(relay, start).size() >= 3);
+            relay.stopInjecting();
+            int streams = 0;
+            int controls = 0;
+            for (StopInjectingRelay.Request r : relay.requests().stream().filter(r -> r.at() >= start).toList()) {
+                if (r.method().equals("POST") && r.path().equals("/updates")) {
+                    streams++;
+                    controls = 0;
+                } else if (r.method().equals("POST") && r.path().startsWith("/updates/control/") && streams >= 1 && streams < 3) {
+                    // not the stream open when the hop began: its first control request (adding the
+                    // documents the directory does not list) may reach the origin only now
+                    controls++;
+                    assertTrue(controls <= 1, controls + " control requests on stream " + streams + " since the hop began, "
+                            + relay.injected() + " words injected so far");
+                }
+            }
+        }
+    }
+
     /** When each subscription since {@code since} (nanoTime) reached the origin. */
     private static List<Long> subscriptions(StopInjectingRelay relay, long since) {
         return relay.requests().stream().filter(r -> r.at() >= since && r.method().equals("POST")
