@@ -3,9 +3,11 @@ package org.rproxy.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A command line that does not say what to do is a usage error: exit 2, the reason and the usage on stderr. */
 class UsageErrorsTest {
@@ -112,11 +114,46 @@ class UsageErrorsTest {
         CommandRun proxy = CommandRun.of("proxy", "--config", "pull.yaml", "--max-bytes", "256M");
         assertEquals(2, proxy.exit(), proxy.toString());
         assertEquals(List.of("rproxy proxy: Invalid value for option '--max-bytes': '256M' is not a size (expected e.g. 256MB,"
-                + " 512KB, 2GB)", "rproxy proxy: 'rproxy proxy --help' lists every option"), proxy.err().lines().toList());
+                + " 512KB, 2GB)", "rproxy proxy: pull.yaml: no such file", // the rest judged too (below)
+                "rproxy proxy: 'rproxy proxy --help' lists every option"), proxy.err().lines().toList());
         // another command keeps picocli's answer: the refusal and the usage
         CommandRun fetch = CommandRun.of("fetch", "http://127.0.0.1:1/directory", "--trust", "k", "--timeout", "10");
         assertEquals(2, fetch.exit(), fetch.toString());
         assertTrue(fetch.err().startsWith("Invalid value for option '--timeout': '10' is not a duration"), fetch.toString());
         assertTrue(fetch.err().contains("Usage: rproxy fetch"), fetch.toString());
+    }
+
+    /**
+     * A node's start names every problem of its options at once, as {@code rproxy check} does:
+     * it named the values that do not read alone, and those out of range (or that do not go
+     * together) only at the next start, once every value read, so an operator fixing a unit file
+     * needed a start per kind. The refused value keeps its default while the rest are judged.
+     */
+    @Test
+    void aNodeNamesTheValuesOutOfRangeWithThoseThatDoNotRead(@TempDir Path dir) {
+        assertEquals(0, CommandRun.of("keygen", "--out", dir.toString()).exit());
+        assertRefusedAtStart(List.of("origin", "--maps", "maps", "--key", "k", "--max-age", "60", "--max-connections", "0",
+                        "--heartbeat", "soon", "--max-endpoint-pairs", "0"),
+                "Invalid value for option '--max-age': '60' is not a duration (expected e.g. 30s, 15m, 1h, 500ms)",
+                "Invalid value for option '--heartbeat': 'soon' is not a duration (expected e.g. 30s, 15m, 1h, 500ms)",
+                "--max-connections: 0 (expected: 1 to 10000000)",
+                "--max-endpoint-pairs: 0 (expected: >= 1)");
+        assertRefusedAtStart(List.of("proxy", "--upstream", "http://127.0.0.1:1", "--trust",
+                        dir.resolve("origin.pub").toString(), "--listen", "nonsense", "--max-bytes", "1KB",
+                        "--max-connections", "0"),
+                "Invalid value for option '--listen': 'nonsense' is not HOST:PORT (expected e.g. 127.0.0.1:8282)",
+                "--max-connections: 0 (expected: 1 to 10000000; the process's file descriptor limit is the real bound)",
+                "--max-bytes: 1KB (expected: >= 1MB)");
+    }
+
+    /** {@code args} (a node's command line) refused with exit 2 and exactly {@code problems}, each prefixed, then the --help line. */
+    private static void assertRefusedAtStart(List<String> args, String... problems) {
+        CommandRun run = CommandRun.of(args.toArray(new String[0]));
+        String prefix = "rproxy " + args.get(0) + ": ";
+        List<String> expected = new java.util.ArrayList<>(List.of(problems).stream().map(p -> prefix + p).toList());
+        expected.add(prefix + "'rproxy " + args.get(0) + " --help' lists every option");
+        assertEquals(2, run.exit(), run.toString());
+        assertEquals(expected, run.err().lines().toList());
+        assertEquals("", run.out());
     }
 }
