@@ -34,15 +34,15 @@ import org.slf4j.LoggerFactory;
  * end reset the grace, so it was an INFO for ever; now it is one WARN per window.
  *
  * <p>Streams lost one after another for the upstream's <b>fault</b> (each accepted, then a control
- * request it did not take, or an event stream the feed could not read: a hop between that
- * re-announces a document the upstream still streams, say, whose addition the upstream refuses) are
- * one fact as well, and so are streams accepted and broken before they proved themselves (a reset,
- * or nothing until the read timeout: an upstream, or something between, that takes every stream and
- * cuts it at once): the first loss is warned of and the next stream's opening said at INFO, then
- * each further such loss and opening is at DEBUG, with a summary per {@link #SUMMARY_EVERY} of
- * waits, for as long as each comes within {@link #SUMMARY_EVERY} of wall time of the one before and
- * no stream between is lost otherwise. Every accepted stream ended the streak, so each cycle was a
- * warning and an INFO line (120 each an hour at the default {@code push.backoff-max} of 30 s).
+ * request it did not take, or an event stream the feed could not read: a hop between that re-announces
+ * a document the upstream still streams, say, whose addition the upstream refuses) are one fact as
+ * well, and so are streams accepted and broken before they proved themselves (a reset, or nothing until
+ * the read timeout: an upstream, or something between, that takes every stream and cuts it at once):
+ * the first loss is warned of and the next stream's opening said at INFO, then each further such loss
+ * and opening is at DEBUG, with a summary per {@link #SUMMARY_EVERY} of waits, while each comes from
+ * the same upstream within {@link #SUMMARY_EVERY} of wall time of the last and no stream between is
+ * lost otherwise; the streak's first attempt failing before a stream is accepted (refused: the upstream
+ * down now) is warned of at once. Each accepted stream ended the streak: a WARN and an INFO per cycle.
  *
  * <p>Time here, apart from that window (wall time, on a monotonic clock), is the reconnect waits
  * scheduled ({@code delayMillis}), not a clock: the time down is at least their sum (each attempt
@@ -90,6 +90,12 @@ final class StreamLossLog {
     private long faults;
     /** When the last of those was lost (ns). */
     private long lastFault;
+    /** The upstream whose streams make that streak: faults at another one start a streak of their own. */
+    private URI faultFrom;
+    /** The attempts failing now followed a loss logged as part of that streak: no outage warned of yet. */
+    private boolean quietDown;
+    /** Such an attempt was warned of in this streak: later ones are not (a crash-looping upstream). */
+    private boolean causeWarned;
     /** The waits scheduled since that streak was last warned of. */
     private long faultWaitedMillis;
     /** A stream was accepted and is not lost yet. */
@@ -119,7 +125,8 @@ final class StreamLossLog {
         String then = next.equals(from) ? "" : " to " + next;
         boolean brokenUnproven = open && !proven && !endedCleanly;
         open = false;
-        if (faultAgain(from, reason, delayMillis, then, fault || brokenUnproven)) {
+        if (faultAgain(from, reason, delayMillis, then, fault || brokenUnproven) || causeChanged(from, reason,
+                delayMillis, then)) {
             return;
         }
         if (failed++ == 0 && endedCleanly && (proven || restarting && restartMillis < ENDED_GRACE.toMillis())) {
@@ -210,10 +217,12 @@ final class StreamLossLog {
             faults = failed == 0 ? 0 : faults;
             return false;
         }
-        boolean again = faults > 0 && now - lastFault < SUMMARY_EVERY.toNanos();
+        boolean again = faults > 0 && now - lastFault < SUMMARY_EVERY.toNanos() && from.equals(faultFrom);
         faults = again ? faults + 1 : 1;
         lastFault = now;
         if (!again) {
+            faultFrom = from;
+            causeWarned = false;
             faultWaitedMillis = delayMillis;
             return false;
         }
@@ -231,8 +240,26 @@ final class StreamLossLog {
         if (failed++ == 0) {
             waitedMillis = 0;
             downMillis = 0;
+            quietDown = true;
         }
         waitedMillis += delayMillis;
+        downMillis += delayMillis;
+        return true;
+    }
+
+    /** Whether this attempt, failed after a loss logged below WARN, is the streak's first such: warned of. */
+    private boolean causeChanged(URI from, String reason, long delayMillis, String then) {
+        if (!quietDown || causeWarned) {
+            return false;
+        }
+        LOG.warn("update stream from {}: attempt {} failed ({}) after {} streams in a row lost for the upstream's fault"
+                + " or before they proved themselves; reconnecting{} in {} ms (failures are summarised every {} min"
+                + " until a stream is accepted)", from, failed, reason, faults, then, delayMillis,
+                SUMMARY_EVERY.toMinutes());
+        causeWarned = true;
+        downWarned = true;
+        failed++;
+        waitedMillis = delayMillis;
         downMillis += delayMillis;
         return true;
     }
@@ -268,5 +295,6 @@ final class StreamLossLog {
         ended = false;
         open = true;
         downWarned = false;
+        quietDown = false;
     }
 }

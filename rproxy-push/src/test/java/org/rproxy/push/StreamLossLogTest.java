@@ -251,4 +251,74 @@ class StreamLossLogTest {
             assertEquals(Level.INFO, open.getLevel(), "the stream back after an outage warned of: " + open);
         }
     }
+
+    /**
+     * A streak of streams accepted and reset before proving themselves, then the upstream down (a
+     * reset, then every attempt refused): the first refusal is a warning at once, and the stream back
+     * an INFO line; the same cycle again (an upstream crash-looping) is no further warning. The
+     * refusals were at DEBUG until the summary 10 minutes of waits later, the last line at INFO or
+     * above saying the stream was open.
+     */
+    @Test
+    void theUpstreamDownAfterAStreakIsWarnedOfAtOnceOncePerStreak() throws Exception {
+        long[] now = {1};
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
+            URI origin = URI.create("http://127.0.0.1:8181");
+            StreamLossLog log = new StreamLossLog(() -> now[0]);
+            log.accepted(origin, "");
+            for (int i = 0; i < 3; i++) {
+                log.lost(origin, "connection reset", 10_000, origin, false, false, false);
+                now[0] += Duration.ofSeconds(10).toNanos();
+                log.accepted(origin, "");
+            }
+            int before = logs.events().size();
+            log.lost(origin, "connection reset", 10_000, origin, false, false, false);
+            now[0] += Duration.ofSeconds(10).toNanos();
+            log.lost(origin, "connection refused", 10_000, origin, false, false, false);
+            List<ILoggingEvent> warned = warningsSince(logs, before);
+            assertEquals(1, warned.size(), "the upstream down after a streak: " + linesAtInfo(logs));
+            assertTrue(warned.get(0).getFormattedMessage().startsWith("update stream from http://127.0.0.1:8181:"
+                    + " attempt 1 failed (connection refused) after 4 streams in a row lost"), warned.toString());
+            log.accepted(origin, "");
+            ILoggingEvent back = logs.awaitMessage(" open, on attempt 2", Duration.ofSeconds(5));
+            assertEquals(Level.INFO, back.getLevel(), "the stream back after the warning: " + back);
+
+            before = logs.events().size();
+            for (int i = 0; i < 5; i++) { // crash-looping: accepted, reset, refused, again
+                now[0] += Duration.ofSeconds(10).toNanos();
+                log.lost(origin, "connection reset", 10_000, origin, false, false, false);
+                now[0] += Duration.ofSeconds(10).toNanos();
+                log.lost(origin, "connection refused", 10_000, origin, false, false, false);
+                log.accepted(origin, "");
+            }
+            assertEquals(List.of(), warningsSince(logs, before), "the same cycle again");
+        }
+    }
+
+    /**
+     * Streams lost one after another at one upstream, then a stream at another upstream accepted and
+     * broken before it proved itself: that loss is warned of at once, as the first at that upstream.
+     * It continued the first upstream's streak, at DEBUG.
+     */
+    @Test
+    void aLossAtAnotherUpstreamStartsAStreakOfItsOwn() throws Exception {
+        long[] now = {1};
+        try (CapturedLogs logs = CapturedLogs.of(PushFeed.class)) {
+            URI first = URI.create("http://127.0.0.1:8181");
+            URI second = URI.create("http://127.0.0.1:8282");
+            StreamLossLog log = new StreamLossLog(() -> now[0]);
+            for (int i = 0; i < 3; i++) {
+                log.accepted(first, "");
+                log.lost(first, "connection reset", 10_000, second, false, false, false);
+                now[0] += Duration.ofSeconds(10).toNanos();
+            }
+            int before = logs.events().size();
+            log.accepted(second, "");
+            log.lost(second, "connection reset", 10_000, first, false, false, false);
+            List<ILoggingEvent> warned = warningsSince(logs, before);
+            assertEquals(1, warned.size(), "a loss at the second upstream: " + linesAtInfo(logs));
+            assertTrue(warned.get(0).getFormattedMessage().startsWith("update stream from http://127.0.0.1:8282 lost"
+                    + " (connection reset)"), warned.toString());
+        }
+    }
 }
