@@ -1,6 +1,7 @@
 package org.rproxy.overlay;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,9 +25,12 @@ final class DhtJoin {
     private final Executor delayed;
     /** How often each contact was asked back: a few times, then given up ({@link ContactAsks}). */
     private final ContactAsks asks = new ContactAsks();
+    /** The wall clock, as mldht stamps an entry's last contact with it. */
+    private final Clock clock;
 
-    DhtJoin(DHT dht, List<InetSocketAddress> bootstrap) {
+    DhtJoin(DHT dht, List<InetSocketAddress> bootstrap, Clock clock) {
         this.dht = dht;
+        this.clock = clock;
         this.bootstrap.addAll(bootstrap);
         this.delayed = CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS, dht.getScheduler());
     }
@@ -147,7 +151,7 @@ final class DhtJoin {
         if (srv == null || srv.getState() != RPCServer.State.RUNNING) {
             return;
         }
-        long now = System.currentTimeMillis(); // the clock mldht stamps an entry's last contact with
+        long now = clock.millis(); // the clock mldht stamps an entry's last contact with
         for (KBucketEntry e : StartingNodes.unverified(dht, dht.getOurID())) {
             if (asks.ask(e.getAddress(), e.getLastSeen(), now)) {
                 srv.ping(e.getAddress());
