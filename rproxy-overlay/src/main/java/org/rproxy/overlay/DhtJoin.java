@@ -1,7 +1,6 @@
 package org.rproxy.overlay;
 
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -10,7 +9,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import lbms.plugins.mldht.kad.DHT;
-import lbms.plugins.mldht.kad.KBucketEntry;
 import lbms.plugins.mldht.kad.RPCServer;
 
 /**
@@ -23,14 +21,12 @@ final class DhtJoin {
     private final List<InetSocketAddress> bootstrap = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private final Executor delayed;
-    /** How often each contact was asked back: a few times, then given up ({@link ContactAsks}). */
-    private final ContactAsks asks = new ContactAsks();
-    /** The wall clock, as mldht stamps an entry's last contact with it. */
-    private final Clock clock;
+    /** The nodes that contacted this one, and how often each was asked back ({@link ContactAsks}). */
+    private final ContactAsks asks;
 
-    DhtJoin(DHT dht, List<InetSocketAddress> bootstrap, Clock clock) {
+    DhtJoin(DHT dht, ContactAsks asks, List<InetSocketAddress> bootstrap) {
         this.dht = dht;
-        this.clock = clock;
+        this.asks = asks;
         this.bootstrap.addAll(bootstrap);
         this.delayed = CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS, dht.getScheduler());
     }
@@ -134,14 +130,14 @@ final class DhtJoin {
     }
 
     /**
-     * While no node has answered this one, pings the nodes that contacted it (at most
-     * {@value NearestLookup#K}, {@link StartingNodes#unverified}): mldht keeps a node that
-     * contacted it out of the routing table proper until it answers, and does not ask it back on
-     * its own while the table is empty. So a bootstrap node whose own bootstrap nodes are all down
-     * never joined, though peers joined through it; asked back, such a peer answers and is a node
-     * of its routing table, and the node is joined. Each contact is asked at most
-     * {@value ContactAsks#ASKS} times, with backoff ({@link ContactAsks}): its source address may be
-     * forged, and the node may stay unjoined for long.
+     * While no node has answered this one, pings the nodes that contacted it, at most
+     * {@value ContactAsks#AT_ONCE} at once, those never asked first ({@link ContactAsks#due}):
+     * mldht keeps a node that contacted it out of the routing table proper until it answers, and
+     * does not ask it back on its own while the table is empty. So a bootstrap node whose own
+     * bootstrap nodes are all down never joined, though peers joined through it; asked back, such a
+     * peer answers and is a node of its routing table, and the node is joined. Each contact is asked
+     * at most {@value ContactAsks#ASKS} times, with backoff: its source address may be forged, and
+     * the node may stay unjoined for long.
      */
     private void askContactsBack() {
         if (knownNodes() > 0) {
@@ -151,10 +147,10 @@ final class DhtJoin {
         if (srv == null || srv.getState() != RPCServer.State.RUNNING) {
             return;
         }
-        long now = clock.millis(); // the clock mldht stamps an entry's last contact with
-        for (KBucketEntry e : StartingNodes.unverified(dht, dht.getOurID())) {
-            if (asks.ask(e.getAddress(), e.getLastSeen(), now)) {
-                srv.ping(e.getAddress());
+        Set<InetSocketAddress> self = OwnAddresses.of(dht);
+        for (InetSocketAddress a : asks.due()) {
+            if (!self.contains(a)) {
+                srv.ping(a);
             }
         }
     }

@@ -51,9 +51,9 @@ final class DhtNode implements AutoCloseable {
     /** Whether answers to this node's lookups came late lately, which its lookups tell and read. */
     private final AnswerDelays delays = new AnswerDelays();
 
-    private DhtNode(GuardedDht dht, List<InetSocketAddress> bootstrap, Clock clock, InetSocketAddress socket) {
+    private DhtNode(GuardedDht dht, ContactAsks asks, List<InetSocketAddress> bootstrap, InetSocketAddress socket) {
         this.dht = dht;
-        this.join = new DhtJoin(dht, bootstrap, clock);
+        this.join = new DhtJoin(dht, asks, bootstrap);
         this.socket = socket;
     }
 
@@ -79,15 +79,15 @@ final class DhtNode implements AutoCloseable {
         MldhtLog.install();
         DHT.DHTtype type = bind instanceof Inet6Address ? DHT.DHTtype.IPV6_DHT : DHT.DHTtype.IPV4_DHT;
         // mldht stamps what it stores with the system's clock; the quotas' windows follow it
-        Clock clock = Clock.systemUTC();
-        GuardedDht dht = new GuardedDht(type, limits, trimSeconds, clock);
+        GuardedDht dht = new GuardedDht(type, limits, trimSeconds, Clock.systemUTC());
         DHTConfiguration config = new DhtSettings(bind, port, storage, routerBootstrap);
+        ContactAsks asks = ContactAsks.recordedBy(dht);
         try {
             dht.start(config);
         } catch (SocketException e) {
             throw new UncheckedIOException("DHT on " + bind + ":" + port + ": " + e.getMessage(), e);
         }
-        DhtNode node = new DhtNode(dht, bootstrap, clock, bind == null ? new InetSocketAddress(port)
+        DhtNode node = new DhtNode(dht, asks, bootstrap, bind == null ? new InetSocketAddress(port)
                 : new InetSocketAddress(bind, port));
         DhtSocket.await(dht, node.socket, node::close);
         node.join.start();

@@ -455,6 +455,14 @@ final class NamespaceChecks {
         JoinChecks.aContactThatNeverAnswersIsAskedBackAFewTimes(dir);
     }
 
+    static void forgedContactsCrowdNoHonestOneOutOfTheJoin(Path dir) throws Exception {
+        JoinChecks.forgedContactsCrowdNoHonestOneOutOfTheJoin(dir);
+    }
+
+    static void aContactForgedAtAPeersAddressKeepsItNotOut(Path dir) throws Exception {
+        JoinChecks.aContactForgedAtAPeersAddressKeepsItNotOut(dir);
+    }
+
     static void peersStopWithoutAnErrorOfBt(Path dir) throws Exception {
         QuietStopChecks.peersStopWithoutAnErrorOfBt(dir);
     }

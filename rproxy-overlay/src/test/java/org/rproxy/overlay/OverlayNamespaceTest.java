@@ -252,6 +252,20 @@ class OverlayNamespaceTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void forgedContactsCrowdNoHonestContactOutOfTheJoin(@TempDir Path dir) throws Exception {
+        inNamespace("forgedContactsCrowdNoHonestOneOutOfTheJoin", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
+    void aContactForgedAtAPeersAddressKeepsItNotOut(@TempDir Path dir) throws Exception {
+        inNamespace("aContactForgedAtAPeersAddressKeepsItNotOut", dir);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void aPointerFoundOnceAPeerJoinsAPublisherStartedAloneNamesATorrentWhoseSeederIsFound(@TempDir Path dir)
             throws Exception {
         inNamespace("seederFoundWithThePointerOncePeersJoin", dir);
