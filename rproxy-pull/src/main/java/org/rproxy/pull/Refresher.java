@@ -104,7 +104,7 @@ final class Refresher implements AutoCloseable {
      */
     CompletableFuture<FetchResult> pass(Entry e, Instant now) {
         CachedCopy h = e.held();
-        if (e.revalidationOwed() && due(e, now)) {
+        if (e.revalidationOwed() && due(e, now) && !attempts.running(e.key)) {
             e.revalidationOwed(false);
             if (h != null && h.signed()) {
                 return revalidate(e, now);
@@ -175,10 +175,13 @@ final class Refresher implements AutoCloseable {
      * within {@code min-interval} of its last attempt (words said again and again cost the
      * upstream one revalidation per {@code min-interval}), and a word heard within that, or in the
      * pause after a failed attempt, is not lost: it was dropped, and nothing asked again, so a map
-     * deleted at the origin was served here until its {@code max-age}. Any thread; does not block.
+     * deleted at the origin was served here until its {@code max-age}. Nor is one heard while an
+     * attempt for {@code e} is under way: that attempt was asked before the word, its answer maybe
+     * before the deletion the word tells of, and joining it left the map held; the revalidation is
+     * owed, made once that attempt has ended. Any thread; does not block.
      */
     void revalidateNow(Entry e, Instant now) {
-        if (due(e, now)) {
+        if (due(e, now) && !attempts.running(e.key)) {
             revalidate(e, now);
         } else {
             e.revalidationOwed(true);

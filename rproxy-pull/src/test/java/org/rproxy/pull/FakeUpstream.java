@@ -36,6 +36,9 @@ final class FakeUpstream implements Upstream {
     volatile UnaryOperator<UpstreamResponse> tamper = UnaryOperator.identity();
     volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
     volatile UpstreamResponse fixed;
+    /** Requests for this target are answered as things stand when asked, the answer held back until {@link #delivered}. */
+    volatile String delayed;
+    volatile CompletableFuture<Void> delivered = CompletableFuture.completedFuture(null);
 
     FakeUpstream(Clock clock) {
         this.clock = clock;
@@ -55,7 +58,8 @@ final class FakeUpstream implements Upstream {
         String enc = header(r, "accept-encoding");
         requests.computeIfAbsent(r.target() + " " + enc, k -> new AtomicInteger()).incrementAndGet();
         log.add(r);
-        return gate.thenApply(v -> answer(r, enc));
+        CompletableFuture<UpstreamResponse> a = gate.thenApply(v -> answer(r, enc));
+        return r.target().equals(delayed) ? a.thenCombine(delivered, (answer, v) -> answer) : a;
     }
 
     private UpstreamResponse answer(UpstreamRequest r, String enc) {

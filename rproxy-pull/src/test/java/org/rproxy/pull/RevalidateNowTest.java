@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -76,6 +77,33 @@ class RevalidateNowTest {
         assertEquals(List.of(MAP), gone);
         Reply r = f.get(MAP);
         assertTrue(r instanceof Reply.Error e && e.error().httpStatus() == 404, "answered 404 now: " + r);
+    }
+
+    @Test
+    void aStopHeardWhileAnAttemptAskedBeforeItIsUnderWayIsActedOnAfterIt() throws Exception {
+        f.clock.advance(Duration.ofSeconds(10));
+        // an attempt for the map is under way, its answer (the origin still has the map) on its way back
+        upstream.delayed = MAP;
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        upstream.delivered = answer;
+        int before = upstream.count(MAP, "gzip");
+        feed.revalidateNow(MAP);
+        Eventually.await("the map asked for", BOUND, () -> upstream.count(MAP, "gzip") == before + 1);
+
+        // past min-interval: the origin deletes the map, its signed directory lists it no more, and says stopped
+        f.clock.advance(MIN_INTERVAL.multipliedBy(2));
+        upstream.docs.remove(MAP);
+        publish("/directory", PullFeedTest.directoryListing("other-network-map"));
+        feed.revalidateNow(MAP);
+        answer.complete(null); // the answer asked before the word: 200
+        Eventually.await("the attempt under way ended", BOUND, () -> !feed.fetching(MAP) && !feed.fetching("/directory"));
+        assertEquals(List.of(), gone, "the answer asked before the word keeps the map");
+
+        f.clock.advance(MIN_INTERVAL);
+        feed.refreshNow().get(BOUND.toSeconds(), TimeUnit.SECONDS); // the first pass once the copy is due
+        Eventually.await("the map dropped by the word's own revalidation, asked after the attempt under way", BOUND,
+                () -> gone.contains(MAP) && !feed.fetching(MAP));
+        assertEquals(before + 2, upstream.count(MAP, "gzip"), "one revalidation for the word");
     }
 
     @Test
