@@ -7,8 +7,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -49,8 +50,13 @@ final class ControlRequests {
     private final Set<String> removals = new LinkedHashSet<>();
     /** Targets the next request adds when they are followed then. */
     private final Set<String> additions = new LinkedHashSet<>();
-    /** Substream ids a request sent on this stream removed, until the upstream says it stopped them. */
-    private final Set<String> removed = new HashSet<>();
+    /**
+     * Substream ids requests sent on this stream removed, each with how many of those removals the
+     * upstream has not yet said it stopped. Counted, not a set: a removal's answer can come before
+     * its {@code stopped} (they come on different connections), and the next request can remove
+     * the same substream again; each {@code stopped} answers one removal.
+     */
+    private final Map<String, Integer> removed = new HashMap<>();
     private Consumer<String> resubscribe = why -> { };
     private URI uri;
     private int stream;
@@ -108,7 +114,16 @@ final class ControlRequests {
      * sent on this stream (it stops nothing then); once.
      */
     boolean ownStop(String id) {
-        return removed.remove(id);
+        Integer owed = removed.get(id);
+        if (owed == null) {
+            return false;
+        }
+        if (owed == 1) {
+            removed.remove(id);
+        } else {
+            removed.put(id, owed - 1);
+        }
+        return true;
     }
 
     /** The upstream stopped {@code target}'s substream: it carries it no more, so the next request does not remove it. */
@@ -148,7 +163,7 @@ final class ControlRequests {
 
     private void post(Substreams.Change c) {
         busy = true;
-        removed.addAll(c.removed());
+        c.removed().forEach(id -> removed.merge(id, 1, Integer::sum));
         String what = describe(c);
         Consumer<String> lose = resubscribe;
         int of = stream;

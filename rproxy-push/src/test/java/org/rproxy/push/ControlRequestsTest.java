@@ -163,6 +163,29 @@ class ControlRequestsTest {
         assertNull(lost.getNow(null));
     }
 
+    /**
+     * A re-add asked while one of the same substream is unanswered goes once that one is answered,
+     * which can be before the {@code stopped} its removal brings has come down the stream (the two
+     * come on different connections): each of the two {@code stopped} answers a removal of the
+     * feed's own, and neither stops the document. The ids removed were a set, so the second
+     * {@code stopped} was taken for the upstream's and the document was followed no more.
+     */
+    @Test
+    void twoRemovalsOfOneSubstreamEachHaveTheirOwnStopped() throws Exception {
+        CompletableFuture<String> lost = openedFollowing("/costmap/x", "x");
+        String readd = "{\"add\":{\"d1\":{\"path\":\"/costmap/x\",\"resource-id\":\"x\"}},\"remove\":[\"d1\"]}";
+        onFeed(() -> control.readd(List.of("/costmap/x"), lost::complete));
+        assertEquals(readd, bodies.poll(10, TimeUnit.SECONDS));
+        onFeed(() -> control.readd(List.of("/costmap/x"), lost::complete)); // waits for the first's answer
+        answers.add(204);
+        assertEquals(readd, bodies.poll(10, TimeUnit.SECONDS), "the second re-add after the first's answer");
+        event("{\"stopped\":[\"d1\"],\"description\":\"removed by the client\"}", lost); // the first's
+        event("{\"stopped\":[\"d1\"],\"description\":\"removed by the client\"}", lost); // the second's
+        answers.add(204);
+        assertTrue(onFeed(() -> substreams.follows("/costmap/x")), "the feed's own second removal stopped x");
+        assertNull(lost.getNow(null));
+    }
+
     /** A request the upstream does not take loses the stream: what was asked meanwhile is not sent on it. */
     @Test
     void afterARefusedRequestNothingMoreIsSentOnTheStream() throws Exception {
