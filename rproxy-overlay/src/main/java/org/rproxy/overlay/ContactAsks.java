@@ -35,6 +35,12 @@ final class ContactAsks {
     static final int AT_ONCE = NearestLookup.K;
     /** How many contacts are remembered: the one heard of first goes first. */
     private static final int REMEMBERED = 256;
+    /**
+     * How many contacts one IP address may have remembered (nodes behind one NAT each have a port):
+     * without a bound, one host querying from new source ports kept an honest contact heard of
+     * after its own behind them, never asked.
+     */
+    static final int PER_ADDRESS = 4;
 
     /** One contact: the node id it last gave, when it was last heard, and what was asked of it. */
     private static final class Contact {
@@ -88,7 +94,9 @@ final class ContactAsks {
         long now = clock.getAsLong();
         Contact c = contacts.get(from);
         if (c == null) {
-            contacts.put(from, new Contact(id, now));
+            if (sameAddress(from) < PER_ADDRESS) {
+                contacts.put(from, new Contact(id, now));
+            }
             return;
         }
         if (c.gaveUpAt >= 0 && !id.equals(c.id)) {
@@ -126,6 +134,16 @@ final class ContactAsks {
             out.add(e.getKey());
         }
         return out;
+    }
+
+    private int sameAddress(InetSocketAddress from) {
+        int n = 0;
+        for (InetSocketAddress a : contacts.keySet()) {
+            if (a.getAddress().equals(from.getAddress())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static void count(Contact c, long now) {

@@ -98,4 +98,31 @@ class ContactAsksTest {
         asks.heard(b, ID);
         assertEquals(List.of(20, 21, 23, 27, 35), askedAt(b, 20, 100));
     }
+
+    /**
+     * One host querying from 16 new source ports a second, from 30 s before an honest contact
+     * is heard of and on after it: the honest one is still asked at the next round. Before, every
+     * port was a contact of its own, asked in the order heard, and the honest one was not asked in
+     * 120 rounds.
+     */
+    @Test
+    void oneHostQueryingFromManyPortsKeepsNoOtherContactFromBeingAsked() {
+        InetSocketAddress honest = at(3);
+        int port = 10_000;
+        for (int s = 0; s < 150; s++) {
+            now.set(s * 1000L);
+            for (int i = 0; i < 16; i++) {
+                asks.heard(new InetSocketAddress("100.64.0.9", port++), Key.createRandomKey());
+            }
+            if (s == 30) {
+                asks.heard(honest, ID);
+            }
+            List<InetSocketAddress> due = asks.due();
+            if (due.contains(honest)) {
+                assertEquals(30, s, "asked at the round it was heard of");
+                return;
+            }
+        }
+        throw new AssertionError("the honest contact was not asked in 120 rounds beside a host querying from many ports");
+    }
 }
