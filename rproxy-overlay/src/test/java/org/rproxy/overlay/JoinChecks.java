@@ -12,11 +12,16 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+
+import org.rproxy.core.testing.Eventually;
 
 /** How a DHT node counts as joined, in a network namespace (see {@link NamespaceChecks}). */
 final class JoinChecks {
@@ -62,11 +67,8 @@ final class JoinChecks {
             reader.setDaemon(true);
             reader.start();
             contact.send(ping(node));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (pings.get() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue(pings.get() > 0, "host 1 never asked the contact back (else this check proves nothing)");
+            Eventually.await("host 1 asks the contact back (else this check proves nothing)", Duration.ofSeconds(60),
+                    () -> pings.get() > 0);
             say("host 1 asked the contact back " + (System.nanoTime() - start) / 1_000_000 + " ms after its ping");
             Thread.sleep(20_000); // a window: fewer pings in it on a loaded host only helps the bound
             say("pings the contact got in the 20 s after the first: " + pings.get() + "; host 1 knows " + boot.knownNodes()
@@ -111,13 +113,8 @@ final class JoinChecks {
                 reader.setDaemon(true);
                 reader.start();
                 probe.send(ping(node, randomId()));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (nodeId.get() == null && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
+                Eventually.await("host 1 answers a ping", Duration.ofSeconds(60), () -> nodeId.get() != null);
             }
-            assertTrue(nodeId.get() != null, "host 1 never answered a ping");
-            long deadline;
             for (int i = 0; i < FORGED; i++) {
                 byte[] id = nodeId.get().clone();
                 id[19] ^= (byte) (i + 1);
@@ -126,14 +123,13 @@ final class JoinChecks {
                 flood.setDaemon(true);
                 flood.start();
             }
-            Thread.sleep(3_000); // the forged contacts are there first
+            // the forged contacts are there first: as many asked back as a bucket holds
+            Eventually.await("host 1 asks " + NearestLookup.K + " forged contacts back", Duration.ofSeconds(60),
+                    () -> asked.stream().filter(n -> n.get() > 0).count() >= NearestLookup.K);
             try (DhtNode peer = NamespaceChecks.dhtNode(3, dir, List.of(node))) {
                 peer.joined().get(60, TimeUnit.SECONDS);
                 long start = System.nanoTime();
-                deadline = start + TimeUnit.SECONDS.toNanos(60);
-                while (!boot.joined().isDone() && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                joinsWithin(boot, 60);
                 List<Integer> counts = asked.stream().map(AtomicInteger::get).toList();
                 say("pings the " + FORGED + " forged contacts got: " + counts + "; host 1 knows " + boot.knownNodes()
                         + " nodes, joined: " + boot.joined().isDone());
@@ -165,23 +161,29 @@ final class JoinChecks {
                 reader.setDaemon(true);
                 reader.start();
                 forged.send(ping(node, randomId()));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                while (pings.get() < ContactAsks.ASKS && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                Eventually.await("host 1 asks the forged contact back until it gives it up", Duration.ofSeconds(90),
+                        () -> pings.get() >= ContactAsks.ASKS);
                 say("host 1 asked the forged contact at host 3's address " + pings.get() + " times");
             }
             Thread.sleep(2_000);
             try (DhtNode peer = NamespaceChecks.dhtNode(3, dir, List.of(node))) {
                 peer.joined().get(60, TimeUnit.SECONDS);
                 long start = System.nanoTime();
-                long deadline = start + TimeUnit.SECONDS.toNanos(60);
-                while (!boot.joined().isDone() && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                joinsWithin(boot, 60);
                 assertTrue(boot.joined().isDone(), "host 1 did not join within 60 s of host 3's join through it");
                 say("host 1 joined " + (System.nanoTime() - start) / 1_000_000 + " ms after host 3 did");
             }
+        }
+    }
+
+    /** Waits at most {@code seconds} for {@code node} to join; the check judges {@code joined()} after. */
+    private static void joinsWithin(DhtNode node, long seconds) throws InterruptedException {
+        try {
+            node.joined().get(seconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            // not joined: the check's assertion says so, with what it saw
+        } catch (ExecutionException e) {
+            throw new AssertionError("the join failed", e.getCause());
         }
     }
 
